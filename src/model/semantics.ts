@@ -1,3 +1,5 @@
+import type { RuleTest } from "./rule.js";
+
 /**
  * How a rule language reads events and compares strings. Plain data plus a
  * field resolver: the evaluator never learns a vendor's name.
@@ -22,6 +24,10 @@ export interface Semantics {
   keywords?(event: unknown): string[];
   /** What makes a present value count for is_not_null (Python truthiness; default: not null). */
   present?(value: unknown): boolean;
-  /** Turns a stored test event into the shape `resolve` reads (e.g. flatten an evtx dump). */
-  prepareEvent?(event: unknown): unknown;
+  /**
+   * Turns a stored test event into the shape `resolve` reads (e.g. flatten an
+   * evtx dump). Gets the whole test so that replay inputs such as Panther
+   * Mocks can be placed where the compiled logic reads them.
+   */
+  prepareEvent?(event: unknown, test?: RuleTest): unknown;
 }
