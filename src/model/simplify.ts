@@ -1,0 +1,71 @@
+import type { Expr } from "./expr.js";
+import { canonicalJson } from "./canonical.js";
+
+/**
+ * Normal form of a condition: nested and/or flattened, double negation
+ * dropped, constants folded, duplicate operands removed (first kept, so the
+ * source order survives), single-operand and/or unwrapped.
+ */
+export function simplify(e: Expr): Expr {
+  switch (e.type) {
+    case "not": {
+      const a = simplify(e.arg);
+      if (a.type === "not") return a.arg;
+      if (a.type === "true") return { type: "false" };
+      if (a.type === "false") return { type: "true" };
+      return { type: "not", arg: a };
+    }
+    case "and":
+    case "or": {
+      const absorbing = e.type === "and" ? "false" : "true";
+      const neutral = e.type === "and" ? "true" : "false";
+      const out: Expr[] = [];
+      const seen = new Set<string>();
+      const push = (x: Expr): boolean => {
+        if (x.type === absorbing) return true;
+        if (x.type === neutral) return false;
+        if (x.type === e.type) {
+          for (const y of x.args) if (push(y)) return true;
+          return false;
+        }
+        const key = canonicalJson(x);
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push(x);
+        }
+        return false;
+      };
+      for (const a of e.args) if (push(simplify(a))) return { type: absorbing };
+      if (out.length === 0) return { type: neutral };
+      if (out.length === 1) return out[0];
+      return { type: e.type, args: out };
+    }
+    case "quant":
+      return { ...e, cond: simplify(e.cond) };
+    default:
+      return e;
+  }
+}
+
+/** True when the tree holds an opaque node anywhere. */
+export function hasOpaque(e: Expr): boolean {
+  switch (e.type) {
+    case "opaque":
+      return true;
+    case "and":
+    case "or":
+      return e.args.some(hasOpaque);
+    case "not":
+      return hasOpaque(e.arg);
+    case "quant":
+      return hasOpaque(e.cond);
+    default:
+      return false;
+  }
+}
+
+/** Fidelity of a translated condition: "none" when it is nothing but opaque. */
+export function fidelityOf(e: Expr): "full" | "partial" | "none" {
+  if (e.type === "opaque") return "none";
+  return hasOpaque(e) ? "partial" : "full";
+}
