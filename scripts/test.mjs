@@ -14,6 +14,14 @@ function walk(dir) {
   return out;
 }
 const filter = process.argv.slice(2);
+if (filter.length === 0) {
+  // The whole suite starts with the type check: a type error is a failed build.
+  const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("typecheck failed");
+    process.exit(tsc.status ?? 1);
+  }
+}
 const files = walk("test").filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
 const r = spawnSync(
   process.execPath,

@@ -1,0 +1,131 @@
+import { F, T, opaque, pred, type Expr, type Value } from "../../model/expr.js";
+import { isNullPred, mkAnd, mkNot, mkOr, valuesPred } from "./exprs.js";
+import type { Transform } from "./values.js";
+
+// Predicates over one field's raw (present, non-null) value after transforms.
+// The caller handles the missing/None case separately.
+
+export type FieldType = "str" | "list" | "dict" | "num" | "bool";
+/** What is known about a field's type (from the log's test samples): undefined = unknown. */
+export type TypeOracle = (name: string) => FieldType | undefined;
+
+export type StrOp = "eq" | "startswith" | "endswith" | "contains";
+
+function caseOf(tx: Transform[]): { fold: "lower" | "upper" | null; rest: Transform[] } {
+  let fold: "lower" | "upper" | null = null;
+  const rest: Transform[] = [];
+  for (const t of tx) {
+    if (t.op === "lower" || t.op === "upper") {
+      if (rest.length === 0) fold = t.op;
+      else rest.push(t);
+    } else rest.push(t);
+  }
+  return { fold, rest };
+}
+
+function fits(fold: "lower" | "upper" | null, s: string): boolean {
+  return fold === null || (fold === "lower" ? s.toLowerCase() === s : s.toUpperCase() === s);
+}
+
+export function reEscape(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+}
+
+/**
+ * Transformed string value compared with string literals (any of them).
+ * Case transforms become caseSensitive: false; split/strip become an anchored regex.
+ */
+export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]): Expr {
+  const { fold, rest } = caseOf(tx);
+  // Only the transforms before the first non-case one fold into the predicate's case.
+  const usable = lits.filter((l) => fits(fold, l) && rest.every((t) => t.op !== "lower" && t.op !== "upper" || fits(t.op, l)));
+  const cs = fold === null && !rest.some((t) => t.op === "lower" || t.op === "upper");
+  if (usable.length === 0) return F;
+  if (rest.length === 0) {
+    if (op === "eq") return valuesPred(name, "in", usable, cs);
+    return pred(name, op, usable, { caseSensitive: cs });
+  }
+  const core = rest.filter((t) => t.op !== "lower" && t.op !== "upper");
+  if (core.length !== 1) return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "chained string transforms");
+  const t = core[0];
+  const alts = usable.map((l) => reEscape(l));
+  const body = (inner: string): string => {
+    switch (op) {
+      case "eq":
+        return inner;
+      case "startswith":
+        return `${inner}${t.op === "split" ? `[^${reEscape(t.sep)}]*` : "[\\s\\S]*"}`;
+      case "endswith":
+        return `${t.op === "split" ? `[^${reEscape(t.sep)}]*` : "[\\s\\S]*"}${inner}`;
+      case "contains":
+        return `${t.op === "split" ? `[^${reEscape(t.sep)}]*` : "[\\s\\S]*"}${inner}${t.op === "split" ? `[^${reEscape(t.sep)}]*` : "[\\s\\S]*"}`;
+    }
+  };
+  const alt = `(?:${alts.join("|")})`;
+  if (t.op === "strip") {
+    if (usable.some((l) => /^\s|\s$/.test(l))) return opaque(`${name}.strip() ${op} ${JSON.stringify(lits)}`, "strip() compared with a padded literal");
+    return pred(name, "regex", [`^\\s*${body(alt)}\\s*$`], { caseSensitive: cs });
+  }
+  if (t.op === "split") {
+    if (t.sep.length !== 1) return opaque(`${name}.split(${JSON.stringify(t.sep)})`, "split on a multi-character separator");
+    const S = reEscape(t.sep);
+    const ok = usable.filter((l) => !l.includes(t.sep));
+    if (ok.length === 0) return F;
+    const a = `(?:${ok.map(reEscape).join("|")})`;
+    if (t.index >= 0) return pred(name, "regex", [`^(?:[^${S}]*${S}){${t.index}}${body(a)}(?:${S}|$)`], { caseSensitive: cs });
+    return pred(name, "regex", [`(?:^|${S})${body(a)}(?:${S}[^${S}]*){${-t.index - 1}}$`], { caseSensitive: cs });
+  }
+  return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "string transform");
+}
+
+/** Whether `split(sep)[index]` exists (else Python raises IndexError). */
+export function splitInRange(name: string, tx: Transform[]): Expr {
+  const sp = tx.find((t) => t.op === "split");
+  if (!sp || sp.op !== "split" || sp.index === 0 || sp.index === -1) return T;
+  if (sp.sep.length !== 1) return opaque(`${name}.split(...)`, "split on a multi-character separator");
+  const S = reEscape(sp.sep);
+  const n = sp.index >= 0 ? sp.index : -sp.index - 1;
+  return pred(name, "regex", [`^(?:[^${S}]*${S}){${n}}`]);
+}
+
+/** Python truthiness of a present, non-null field after transforms. */
+export function truthPred(name: string, tx: Transform[]): Expr {
+  if (tx.length === 0) return pred(name, "is_not_null");
+  const { rest } = caseOf(tx);
+  if (rest.every((t) => t.op === "lower" || t.op === "upper")) return pred(name, "is_not_null");
+  if (rest.length === 1 && rest[0].op === "strip") return pred(name, "regex", ["\\S"]);
+  return opaque(`${name} (transformed)`, "truthiness of a split value");
+}
+
+/** Raw equality with a scalar (no transforms). */
+export function eqScalar(name: string, tx: Transform[], v: Value): Expr {
+  if (typeof v === "string") return strPred(name, tx, "eq", [v]);
+  if (tx.length > 0) return F; // a string never equals a number/bool
+  if (v === null) return F; // present values are not None
+  return pred(name, "eq", [v]);
+}
+
+export function inScalars(name: string, tx: Transform[], vs: Value[]): Expr {
+  const strs = vs.filter((v): v is string => typeof v === "string");
+  const others = vs.filter((v) => typeof v !== "string" && v !== null);
+  const parts: Expr[] = [];
+  if (strs.length > 0) parts.push(strPred(name, tx, "eq", strs));
+  if (others.length > 0 && tx.length === 0) parts.push(valuesPred(name, "in", others));
+  return mkOr(...parts);
+}
+
+export function orderPred(name: string, tx: Transform[], op: "lt" | "gt" | "lte" | "gte", v: Value): Expr {
+  if (tx.length > 0 || typeof v !== "number") return opaque(`${name} ${op} ${JSON.stringify(v)}`, "ordering on a non-number");
+  return pred(name, op, [v]);
+}
+
+/** `lit in field`: substring for strings, membership for lists, key for dicts. */
+export function containsLit(name: string, tx: Transform[], lit: Value, types: TypeOracle): Expr {
+  const t: FieldType | undefined = tx.length > 0 ? "str" : types(name);
+  if (t === "str") return typeof lit === "string" ? strPred(name, tx, "contains", [lit]) : F;
+  if (t === "list") return lit === null ? opaque(`None in ${name}`, "None membership") : valuesPred(name, "eq", [lit]);
+  if (t === "dict") return typeof lit === "string" ? mkNot(isNullPred(`${name}.${lit}`)) : F;
+  return opaque(`${JSON.stringify(lit)} in ${name}`, "'in' on a field of unknown type (substring or membership)");
+}
+
+export { mkAnd, mkOr, mkNot };
