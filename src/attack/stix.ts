@@ -46,10 +46,13 @@ export interface ParseOptions {
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
+/** ATT&CK id of an object; ICS bundles use "mitre-attack" for ids and "mitre-ics-attack" for kill chains. */
 function externalId(o: StixObject, sourceName: string): string | undefined {
   if (!Array.isArray(o.external_references)) return undefined;
   for (const r of o.external_references as { source_name?: unknown; external_id?: unknown }[]) {
-    if (r && r.source_name === sourceName && typeof r.external_id === "string") return r.external_id;
+    if (r && (r.source_name === sourceName || r.source_name === "mitre-attack") && typeof r.external_id === "string") {
+      return r.external_id;
+    }
   }
   return undefined;
 }
@@ -78,7 +81,9 @@ function objectsOf(doc: unknown, file: string): StixObject[] {
 function domainOf(objects: StixObject[]): AttackDomain | undefined {
   for (const o of objects) {
     if (o.type !== "x-mitre-matrix") continue;
-    for (const d of ATTACK_DOMAINS) if (externalId(o, SOURCE_NAME[d]) === d) return d;
+    const id = externalId(o, "mitre-attack");
+    const d = ATTACK_DOMAINS.find((x) => x === id);
+    if (d) return d;
   }
   for (const o of objects) {
     if (o.type !== "attack-pattern") continue;

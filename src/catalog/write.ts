@@ -60,6 +60,8 @@ export class CatalogWriter {
          ON CONFLICT (name) DO UPDATE SET dir = excluded.dir, format = excluded.format, commit_sha = excluded.commit_sha,
            url = COALESCE(excluded.url, sources.url), ingested_at = excluded.ingested_at`,
       ),
+      // Unchanged units keep their rows, but every rule of a source is pinned to the source's current commit.
+      pinCommit: p("UPDATE rules SET commit_sha = @commit WHERE source = @name AND commit_sha IS NOT @commit"),
       sourceCounts: p(
         `UPDATE sources SET units = (SELECT COUNT(*) FROM units WHERE source = @name),
            rules = (SELECT COUNT(*) FROM rules WHERE source = @name),
@@ -81,7 +83,8 @@ export class CatalogWriter {
     this.s.upsertSource.run({ ...src, at: new Date().toISOString() });
   }
 
-  refreshSourceCounts(name: string): void {
+  refreshSourceCounts(name: string, commit: string | null): void {
+    this.s.pinCommit.run({ name, commit });
     this.s.sourceCounts.run({ name });
   }
 

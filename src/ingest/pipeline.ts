@@ -163,7 +163,7 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
           gone++;
         }
       }
-      writer.refreshSourceCounts(p.root.name);
+      writer.refreshSourceCounts(p.root.name, p.root.commit ?? null);
       summaries.push({
         name: p.root.name,
         format: p.adapter.format,

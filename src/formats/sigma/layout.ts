@@ -1,7 +1,7 @@
 // Where Sigma rules live: the SigmaHQ layout (rules* folders, deprecated/,
 // unsupported/, regression_data/) or any folder of Sigma YAML files.
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RuleUnit } from "../adapter.js";
 import { folderOf, readInfo } from "./regression.js";
@@ -124,11 +124,30 @@ async function regressionDeps(dir: string, ruleFiles: string[]): Promise<Map<str
     for (const id of readInfo(text)?.ruleIds ?? []) unmatched.set(id, [...(unmatched.get(id) ?? []), ...files]);
   }
   if (unmatched.size === 0) return out;
-  for (const f of ruleFiles) {
-    const text = await readFile(join(dir, f), "utf8").catch(() => "");
-    const id = /^id:\s*['"]?([^\s'"]+)/m.exec(text)?.[1];
-    const files = id ? unmatched.get(id) : undefined;
-    if (files) out.set(f, [...(out.get(f) ?? []), ...files]);
+  const BATCH = 64;
+  for (let i = 0; i < ruleFiles.length; i += BATCH) {
+    const batch = ruleFiles.slice(i, i + BATCH);
+    const heads = await Promise.all(batch.map((f) => readHead(join(dir, f))));
+    batch.forEach((f, k) => {
+      const id = /^id:\s*['"]?([^\s'"]+)/m.exec(heads[k])?.[1];
+      const files = id ? unmatched.get(id) : undefined;
+      if (files) out.set(f, [...(out.get(f) ?? []), ...files]);
+    });
   }
   return out;
+}
+
+/** The first bytes of a file: a rule's `id:` sits near its top. */
+async function readHead(path: string): Promise<string> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+    const buf = Buffer.alloc(8192);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString("utf8");
+  } catch {
+    return "";
+  } finally {
+    await fh?.close();
+  }
 }

@@ -35,6 +35,12 @@ export interface SigmaMeta {
   extra: Record<string, unknown>;
 }
 
+/** Rules under deprecated/ and unsupported/ are retired whatever their own status says. */
+export function retiredFolder(path: string): boolean {
+  const top = path.split("/")[0];
+  return top === "deprecated" || top === "unsupported";
+}
+
 /** Status from the file, else from the folder (deprecated/, unsupported/). */
 function statusOf(doc: Obj, path: string): string | null {
   const s = str(doc.status);

@@ -1,11 +1,79 @@
+import type { RuleTest } from "../../model/rule.js";
 import type { Semantics } from "../../model/semantics.js";
-import { plainResolve } from "../../model/resolve.js";
 
-// Placeholder until the python language lands.
+/**
+ * Panther's Python: event keys are case-insensitive at every level, dicts are
+ * not traversed through lists (`.get` on a list raises), truthiness is
+ * Python's, strings compare case-sensitively and "5" != 5.
+ */
 export const pythonSemantics: Semantics = {
   name: "python",
-  caseSensitive: false,
-  regexDialect: "re2",
-  looseNumbers: true,
-  resolve: plainResolve,
+  caseSensitive: true,
+  regexDialect: "python",
+  looseNumbers: false,
+  resolve: resolvePython,
+  present: pyTruthy,
+  prepareEvent,
 };
+
+/** Python truthiness: "", 0, False, [], {} and None are false. */
+export function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === "object") return Object.keys(v as object).length > 0;
+  return true;
+}
+
+/**
+ * The value at a dotted path. A key containing dots is tried whole before it
+ * is split (`annotations.authorization.k8s.io/decision`). Only the leaf fans
+ * out: an array there yields its elements (membership, quantifiers).
+ */
+export function resolvePython(event: unknown, field: string): unknown[] | undefined {
+  const v = walk(event, field, 0);
+  if (v === MISSING) return undefined;
+  if (Array.isArray(v)) return v;
+  return [v];
+}
+
+const MISSING = Symbol("missing");
+
+function walk(node: unknown, rest: string, depth: number): unknown {
+  if (rest === "") return node;
+  if (depth > 64 || node === null || typeof node !== "object" || Array.isArray(node)) return MISSING;
+  const obj = node as Record<string, unknown>;
+  const whole = lookup(obj, rest);
+  if (whole !== MISSING) return whole;
+  let dot = rest.indexOf(".");
+  while (dot !== -1) {
+    const child = lookup(obj, rest.slice(0, dot));
+    if (child !== MISSING) {
+      const r = walk(child, rest.slice(dot + 1), depth + 1);
+      if (r !== MISSING) return r;
+    }
+    dot = rest.indexOf(".", dot + 1);
+  }
+  return MISSING;
+}
+
+function lookup(obj: Record<string, unknown>, key: string): unknown {
+  if (Object.hasOwn(obj, key)) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return MISSING;
+}
+
+/** Places the test's LogType where multi-LogType conditions read it. */
+function prepareEvent(event: unknown, test?: RuleTest): unknown {
+  if (!test || event === null || typeof event !== "object" || Array.isArray(event)) return event;
+  let e = event as Record<string, unknown>;
+  if (test.logType && e.p_log_type === undefined) e = { ...e, p_log_type: test.logType };
+  // Mocked names are marked so that logic reading them is unknown in this test.
+  if (test.mocks && Object.keys(test.mocks).length > 0) {
+    e = { ...e, [MOCK_FLAG]: Object.fromEntries(Object.keys(test.mocks).map((k) => [k, true])) };
+  }
+  return e;
+}
+
+/** Must match interp.ts MOCK_FLAG (kept here so semantics has no evaluator dependency). */
+const MOCK_FLAG = "__panther_mocked__";

@@ -17,9 +17,7 @@ export class ConditionError extends Error {
   }
 }
 
-type Tok =
-  | { k: "lp" | "rp"; pos: number }
-  | { k: "word"; v: string; pos: number };
+type Tok = { k: "lp"; pos: number } | { k: "rp"; pos: number } | { k: "word"; v: string; pos: number };
 
 const MAX_TOKENS = 10_000;
 const MAX_DEPTH = 200;
@@ -32,7 +30,7 @@ function tokenize(src: string): Tok[] {
     if (c === " " || c === "\t" || c === "\n" || c === "\r") {
       i++;
     } else if (c === "(" || c === ")") {
-      out.push({ k: c === "(" ? "lp" : "rp", pos: i });
+      out.push(c === "(" ? { k: "lp", pos: i } : { k: "rp", pos: i });
       i++;
     } else {
       const start = i;

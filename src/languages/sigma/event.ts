@@ -33,9 +33,11 @@ export function isEvtxRecord(e: unknown): e is { Event: Obj } {
 /**
  * Flattens an evtx_dump record: EventData (and each UserData element's
  * children), then System's EventID, Channel, Computer, Level and
- * Provider_Name. Idempotent: anything else is returned as it is.
+ * Provider_Name. A list of records is flattened record by record.
+ * Idempotent: anything else is returned as it is.
  */
 export function flattenEvent(e: unknown): unknown {
+  if (Array.isArray(e)) return e.map(flattenEvent);
   if (!isEvtxRecord(e)) return e;
   const ev = e.Event;
   const sys = ev.System as Obj;

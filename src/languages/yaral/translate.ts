@@ -4,7 +4,7 @@
 // Whatever has no exact meaning in the model becomes an opaque node that
 // quotes the source.
 import type { Aggregation, Expr, Logic, PredKind, Predicate, Value } from "../../model/expr.js";
-import { and, not, opaque, or, pred } from "../../model/expr.js";
+import { T, and, not, opaque, or, pred } from "../../model/expr.js";
 import { fidelityOf, simplify } from "../../model/simplify.js";
 import type { CompareOp, Node, Rule } from "./ast.js";
 import { fieldPath } from "./fields.js";
@@ -53,7 +53,7 @@ export function translateRule(rule: Rule, text: string): Translation {
   const cond = readCondition(rule, ctx);
   const primary = cond.primary ?? ctx.eventVars[0];
   let condition: Expr =
-    cond.alternatives.length > 1 ? finish(or(...cond.alternatives.map((v) => trees.get(v) ?? { type: "true" }))) : (trees.get(primary) ?? { type: "true" });
+    cond.alternatives.length > 1 ? finish(or(...cond.alternatives.map((v) => trees.get(v) ?? T))) : (trees.get(primary) ?? T);
   if (crossEvent.length > 0) condition = finish(and(condition, ...crossEvent));
 
   const aggregation = buildAggregation(rule, ctx, trees, cond, primary, directJoins);
@@ -346,8 +346,7 @@ function translateCall(n: Node & { kind: "call" }, v: string, ctx: Ctx): Expr {
 /** RE2 partial match; a regex that only tests a literal becomes eq/contains/startswith/endswith. */
 function regexPred(f: FieldRef, source: string, nocase: boolean, written: string, ctx: Ctx, n: Node): Expr {
   const r = readRegex(source);
-  let pattern = r.pattern;
-  let ci = nocase || r.caseInsensitive || f.fold !== null;
+  const ci = nocase || r.caseInsensitive || f.fold !== null;
   if (f.fold !== null) {
     // Folding the input and matching case-insensitively agree only for a pattern already in that case.
     const folded = f.fold === "lower" ? source.toLowerCase() : source.toUpperCase();
@@ -357,8 +356,7 @@ function regexPred(f: FieldRef, source: string, nocase: boolean, written: string
     const preds = r.literal.map((t) => mkPred(f.field, t.kind === "eq" && t.values.length > 1 ? "in" : t.kind, t.values, { caseSensitive: !ci, origin: written }));
     return preds.length === 1 ? preds[0] : or(...preds);
   }
-  if (!ci && pattern !== source) pattern = source;
-  return mkPred(f.field, "regex", [pattern], { caseSensitive: !ci });
+  return mkPred(f.field, "regex", [r.pattern], { caseSensitive: !ci });
 }
 
 function mkPred(field: string, kind: PredKind, values: Value[], extra: Partial<Predicate> = {}): Predicate {
@@ -502,7 +500,7 @@ function buildAggregation(
     const single = !multi && cond.thresholds.length === 1 && /^#\w+\s*(>=|<=|>|<|=|!=)/.test(cond.thresholds[0]);
     agg.threshold = single ? cond.thresholds[0].replace(/^#\w+\s*/, "") : cond.thresholds.join(" and ");
   }
-  if (multi) agg.events = ctx.eventVars.map((v) => ({ name: v, condition: trees.get(v) ?? { type: "true" } }));
+  if (multi) agg.events = ctx.eventVars.map((v) => ({ name: v, condition: trees.get(v) ?? T }));
   agg.note = notes.join("; ");
   return agg;
 }

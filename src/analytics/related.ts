@@ -1,0 +1,151 @@
+import type { Db } from "../catalog/open.js";
+import { analyticsReady } from "./schema.js";
+
+export interface SharedKey {
+  /** Canonical key both rules hold. */
+  field: string;
+  kind: string;
+  value: string;
+  /** Rules holding the key (document frequency). */
+  rules: number;
+  weight: number;
+  mine: { field: string | null; kind: string; value: string };
+  theirs: { field: string | null; kind: string; value: string };
+}
+
+export interface RelatedRule {
+  id: string;
+  title: string;
+  vendor: string;
+  modality: string;
+  sameVendor: boolean;
+  score: number;
+  evidence: string[];
+  shared: SharedKey[];
+}
+
+export interface RelatedResult {
+  id: string;
+  /** How rules were compared, in one sentence for the page. */
+  method: string;
+  related: RelatedRule[];
+  /** Rules that share an ATT&CK technique but no indicator: shown apart, never as "same behaviour". */
+  techniqueOnly: { id: string; title: string; vendor: string; techniques: string[] }[];
+}
+
+export interface RelatedOptions {
+  limit?: number;
+  /** Only rules of these vendors. */
+  vendors?: string[];
+  /** Also list the rule's own vendor (default true). */
+  sameVendor?: boolean;
+}
+
+interface JoinRow {
+  grp: number;
+  field: string;
+  kind: string;
+  value: string;
+  mf: string | null;
+  mk: string;
+  mv: string;
+  other: string;
+  of: string | null;
+  ok: string;
+  ov: string;
+  df: number;
+}
+
+const METHOD =
+  "Rules that share at least one non-negated, non-scope indicator with this rule once fields are mapped to canonical names " +
+  "(data/canonical-fields) and values case-folded; score = sum over shared keys of ln(1 + N/df), so rare values weigh more " +
+  "than common ones; a path and the file name it pins down count once.";
+
+function evidenceOf(k: SharedKey): string {
+  const shown = k.theirs.value.toLowerCase() === k.mine.value.toLowerCase() ? k.mine.value : k.value;
+  if ((k.mine.field ?? "") === (k.theirs.field ?? "") && k.mine.kind === k.theirs.kind) {
+    return `both key on \`${shown}\` in ${k.mine.field ?? "(any field)"}`;
+  }
+  const side = (s: SharedKey["mine"]) => `${s.field ?? "(any field)"} ${s.kind} \`${s.value}\``;
+  return `both key on \`${k.value}\` in ${k.field}: ${side(k.mine)} / ${side(k.theirs)}`;
+}
+
+/** Rules that look for the same things, across vendors, ranked by how rare the shared values are. */
+export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): RelatedResult {
+  const limit = opts.limit ?? 20;
+  const empty: RelatedResult = { id, method: METHOD, related: [], techniqueOnly: [] };
+  if (!analyticsReady(db)) return empty;
+  const me = db.prepare("SELECT vendor FROM rules WHERE id = ?").get(id) as { vendor: string } | undefined;
+  if (!me) return empty;
+  const n = (db.prepare("SELECT COUNT(*) AS n FROM rules").get() as { n: number }).n;
+  const rows = db
+    .prepare(
+      `SELECT k.grp, k.field, k.kind, k.value, k.src_field AS mf, k.src_kind AS mk, k.src_value AS mv,
+         o.rule_id AS other, o.src_field AS "of", o.src_kind AS ok, o.src_value AS ov, c.rules AS df
+       FROM corpus_keys k
+       JOIN corpus_keys o ON o.space = 'canon' AND o.field = k.field AND o.kind = k.kind AND o.value = k.value
+         AND o.neg = 0 AND o.rule_id <> k.rule_id
+       JOIN corpus_counts c ON c.space = 'canon' AND c.field = k.field AND c.kind = k.kind AND c.value = k.value
+       WHERE k.rule_id = ? AND k.space = 'canon' AND k.neg = 0`,
+    )
+    .all(id) as JoinRow[];
+  // Per candidate and per own indicator row (grp), the rarest shared key: a path and its derived name count once.
+  const best = new Map<string, Map<number, SharedKey>>();
+  for (const r of rows) {
+    const weight = Math.log(1 + n / Math.max(1, r.df));
+    let byGrp = best.get(r.other);
+    if (!byGrp) best.set(r.other, (byGrp = new Map()));
+    const prior = byGrp.get(r.grp);
+    if (prior && prior.weight >= weight) continue;
+    byGrp.set(r.grp, {
+      field: r.field,
+      kind: r.kind,
+      value: r.value,
+      rules: r.df,
+      weight,
+      mine: { field: r.mf, kind: r.mk, value: r.mv },
+      theirs: { field: r.of, kind: r.ok, value: r.ov },
+    });
+  }
+  const meta = db.prepare("SELECT title, vendor, modality FROM rules WHERE id = ?");
+  const out: RelatedRule[] = [];
+  for (const [other, byGrp] of best) {
+    const m = meta.get(other) as { title: string; vendor: string; modality: string } | undefined;
+    if (!m) continue;
+    if (opts.vendors && !opts.vendors.includes(m.vendor)) continue;
+    if (opts.sameVendor === false && m.vendor === me.vendor) continue;
+    const unique = new Map<string, SharedKey>();
+    for (const k of byGrp.values()) unique.set(`${k.field}\u0000${k.kind}\u0000${k.value}`, k);
+    const shared = [...unique.values()].sort((a, b) => b.weight - a.weight);
+    const score = shared.reduce((s, k) => s + k.weight, 0);
+    out.push({
+      id: other,
+      title: m.title,
+      vendor: m.vendor,
+      modality: m.modality,
+      sameVendor: m.vendor === me.vendor,
+      score: Math.round(score * 1000) / 1000,
+      evidence: shared.slice(0, 5).map(evidenceOf),
+      shared: shared.map((k) => ({ ...k, weight: Math.round(k.weight * 1000) / 1000 })),
+    });
+  }
+  out.sort((a, b) => b.score - a.score || b.shared.length - a.shared.length || (a.id < b.id ? -1 : 1));
+  const related = out.slice(0, limit);
+  return { id, method: METHOD, related, techniqueOnly: techniqueOnly(db, id, new Set(out.map((r) => r.id)), limit) };
+}
+
+function techniqueOnly(db: Db, id: string, overlapping: Set<string>, limit: number): RelatedResult["techniqueOnly"] {
+  const rows = db
+    .prepare(
+      `SELECT p2.rule_id AS id, r.title, r.vendor, group_concat(DISTINCT p2.counts_as) AS techs
+       FROM attack_pairs p1 JOIN attack_pairs p2 ON p2.counts_as = p1.counts_as AND p2.rule_id <> p1.rule_id
+       JOIN rules r ON r.id = p2.rule_id
+       WHERE p1.rule_id = ? AND p1.counts_as IS NOT NULL
+       GROUP BY p2.rule_id ORDER BY COUNT(DISTINCT p2.counts_as) DESC, p2.rule_id LIMIT ?`,
+    )
+    .all(id, limit + overlapping.size) as { id: string; title: string; vendor: string; techs: string }[];
+  return rows
+    .filter((r) => !overlapping.has(r.id))
+    .slice(0, limit)
+    .map((r) => ({ id: r.id, title: r.title, vendor: r.vendor, techniques: r.techs.split(",").sort() }));
+}

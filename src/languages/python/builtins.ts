@@ -1,0 +1,285 @@
+import { F, T, pred, type Expr } from "../../model/expr.js";
+import { regexTest } from "../../model/match/regex.js";
+import type { PyNode } from "./ast.js";
+import { withNull } from "./compare.js";
+import { fieldName, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
+import type { Frame, Interp } from "./interp.js";
+import { stripBot, truthy } from "./interp.js";
+import { reEscape, type FieldType } from "./predicates.js";
+import { BOT, NONE, bool, cond, constTruth, isConst, num, opq, str, type SymVal } from "./values.js";
+
+type FieldVal = SymVal & { k: "field" };
+
+const RE_FLAGS: Record<string, number> = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64, A: 256, ASCII: 256, U: 32, UNICODE: 32 };
+
+/** Standard-library names the evaluator understands; undefined = unknown library. */
+export function moduleMember(mod: string, name: string): SymVal | undefined {
+  if (mod === "re") {
+    if (name in RE_FLAGS) return num(RE_FLAGS[name]);
+    if (["search", "match", "fullmatch", "compile"].includes(name)) return { k: "builtin", name: `re.${name}` };
+    return undefined;
+  }
+  if (mod === "fnmatch" && (name === "fnmatch" || name === "fnmatchcase")) return { k: "builtin", name: "fnmatch" };
+  if (mod === "typing" || mod === "collections.abc" || mod === "collections") {
+    return { k: "builtin", name };
+  }
+  return undefined;
+}
+
+export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode, _frame: Frame): SymVal {
+  if (name.startsWith("re.")) return regexCall(it, name, args, kw, n);
+  const a0 = args[0];
+  switch (name) {
+    case "any":
+    case "all":
+      return quantCall(it, name, a0, n);
+    case "len": {
+      if (!a0) return BOT;
+      return it.lift1(a0, (v) => {
+        if (v.k === "str") return num([...v.v].length);
+        if (v.k === "seq") return num(v.items.length);
+        if (v.k === "dict") return num(v.keys.length);
+        if (v.k === "bot") return BOT;
+        return opq(n.text, "len() of an event value");
+      });
+    }
+    case "isinstance":
+      if (!a0 || !args[1]) return BOT;
+      return it.lift1(a0, (v) => isinstanceOf(it, v, args[1], n));
+    case "bool":
+      return a0 ? it.lift1(a0, (v) => (v.k === "bot" ? BOT : cond(truthy(v)))) : bool(false);
+    case "str":
+      if (!a0) return str("");
+      return it.lift1(a0, (v) => strOf(it, v, n));
+    case "int":
+    case "float":
+      if (!a0) return num(0);
+      return it.lift1(a0, (v) => {
+        if (v.k === "num") return num(name === "int" ? Math.trunc(v.v) : v.v);
+        if (v.k === "bool") return num(Number(v.v));
+        if (v.k === "str") return /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v.v) && (name === "float" || /^\s*[-+]?\d+\s*$/.test(v.v)) ? num(Number(v.v)) : BOT;
+        if (v.k === "bot" || v.k === "none") return BOT;
+        return opq(n.text, `${name}() of an event value`);
+      });
+    case "set":
+    case "list":
+    case "tuple":
+    case "frozenset": {
+      if (!a0) return { k: "seq", kind: name === "frozenset" ? "set" : name, items: [] };
+      const items = it.iterItems(a0);
+      if (items && items.every((i) => i.g.type === "true")) return { k: "seq", kind: name === "frozenset" ? "set" : name, items: items.map((i) => i.v) };
+      return opq(n.text, `${name}() of an event value`);
+    }
+    case "dict":
+      if (!a0) return { k: "dict", keys: [...kw.keys()].map(str), vals: [...kw.values()] };
+      if (a0.k === "dict") return a0;
+      return opq(n.text, "dict() of an event value");
+    case "range": {
+      const nums = args.map((a) => (a.k === "num" ? a.v : Number.NaN));
+      if (nums.some(Number.isNaN)) return opq(n.text, "range of computed bounds");
+      const [s, e] = nums.length === 1 ? [0, nums[0]] : [nums[0], nums[1]];
+      if (e - s > 500) return opq(n.text, "large range");
+      return { k: "seq", kind: "list", items: Array.from({ length: Math.max(0, e - s) }, (_, i) => num(s + i)) };
+    }
+    case "fnmatch":
+      return fnmatchCall(it, args, n);
+    default:
+      return opq(n.text, `builtin ${name}()`);
+  }
+}
+
+function quantCall(it: Interp, name: "any" | "all", a0: SymVal | undefined, n: PyNode): SymVal {
+  if (!a0) return BOT;
+  if (a0.k === "seq") {
+    const ts = a0.items.map((i) => truthy(stripBot(i)));
+    return cond(name === "any" ? mkOr(...ts) : mkAnd(...ts));
+  }
+  if (a0.k === "gen") {
+    const ts = a0.items.map((i) => (name === "any" ? mkAnd(i.g, truthy(stripBot(i.v))) : mkOr(mkNot(i.g), truthy(stripBot(i.v)))));
+    return cond(name === "any" ? mkOr(...ts) : mkAnd(...ts));
+  }
+  if (a0.k === "qgen") {
+    const over = fieldName(a0.over.base, a0.over.path);
+    const body = name === "any" ? mkAnd(a0.g, truthy(stripBot(a0.v))) : mkOr(mkNot(a0.g), truthy(stripBot(a0.v)));
+    return cond(mkQuant(name, over, a0.base, body, pred(over, "is_not_null")));
+  }
+  if (a0.k === "field" && a0.tx.length === 0 && !a0.json) {
+    const over = fieldName(a0.base, a0.path);
+    const base = it.newBase();
+    const el = truthy({ k: "field", base, path: [], tx: [], nullv: NONE });
+    return cond(mkQuant(name, over, base, el, pred(over, "is_not_null")));
+  }
+  if (a0.k === "bot") return BOT;
+  return opq(n.text, `${name}() of a computed value`);
+}
+
+const TYPE_OF: Record<string, FieldType[]> = {
+  str: ["str"],
+  int: ["num"],
+  float: ["num"],
+  bool: ["bool"],
+  list: ["list"],
+  tuple: [],
+  set: [],
+  frozenset: [],
+  dict: ["dict"],
+  Mapping: ["dict"],
+  MutableMapping: ["dict"],
+  Sequence: ["list", "str"],
+  bytes: [],
+};
+
+function typeNames(t: SymVal): string[] | null {
+  if (t.k === "builtin" && !t.self) return [t.name];
+  if (t.k === "seq") {
+    const out: string[] = [];
+    for (const i of t.items) {
+      const x = typeNames(i);
+      if (!x) return null;
+      out.push(...x);
+    }
+    return out;
+  }
+  return null;
+}
+
+function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
+  const names = typeNames(t);
+  if (!names || names.some((x) => !(x in TYPE_OF))) return opq(n.text, "isinstance() with an unknown type");
+  const accepts = (ft: FieldType): boolean => names.some((x) => TYPE_OF[x].includes(ft));
+  switch (v.k) {
+    case "none":
+      return bool(false);
+    case "str":
+      return bool(accepts("str"));
+    case "num":
+      return bool(accepts("num") || (names.includes("float") && !Number.isInteger(v.v)));
+    case "bool":
+      return bool(accepts("bool") || names.includes("int"));
+    case "seq":
+      return bool(names.includes(v.kind) || (v.kind === "list" && names.includes("Sequence")));
+    case "dict":
+      return bool(accepts("dict"));
+    case "cond":
+      return bool(accepts("bool") || names.includes("int"));
+    case "bot":
+      return BOT;
+    case "field": {
+      if (v.tx.length > 0) return bool(accepts("str"));
+      if (v.json) return opq(n.text, "isinstance() of parsed JSON");
+      const name = fieldName(v.base, v.path);
+      const ft = v.base === 0 ? it.types(name) : undefined;
+      if (ft === undefined) return opq(n.text, "isinstance() of a field of unknown type");
+      const raw = accepts(ft) ? T : F;
+      return withNull(it, v, raw, () => isinstanceOf(it, v.nullv, t, n));
+    }
+    default:
+      return opq(n.text, "isinstance() of a computed value");
+  }
+}
+
+function strOf(it: Interp, v: SymVal, n: PyNode): SymVal {
+  switch (v.k) {
+    case "str":
+      return v;
+    case "num":
+      return str(String(v.v));
+    case "bool":
+      return str(v.v ? "True" : "False");
+    case "none":
+      return str("None");
+    case "bot":
+      return BOT;
+    case "field": {
+      if (v.tx.length > 0) return v;
+      const ft = v.base === 0 ? it.types(fieldName(v.base, v.path)) : undefined;
+      if (ft === "str") return { ...v, nullv: strOf(it, v.nullv, n) };
+      return opq(n.text, "str() of a non-string field");
+    }
+    default:
+      return opq(n.text, "str() of a computed value");
+  }
+}
+
+/** re.search / match / fullmatch / compile, and compiled-pattern methods. */
+export function regexCall(it: Interp, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
+  const [p, s] = args;
+  const flagsV = args[name === "re.compile" ? 1 : 2] ?? kw.get("flags");
+  let pattern: string;
+  let flags = flagsV?.k === "num" ? flagsV.v : 0;
+  if (p?.k === "regex") {
+    pattern = p.pattern;
+    flags |= p.flags;
+  } else if (p?.k === "str") pattern = p.v;
+  else return opq(n.text, "regex with a computed pattern");
+  if (flagsV && flagsV.k !== "num") return opq(n.text, "regex with computed flags");
+  if (name === "re.compile") return { k: "regex", pattern, flags };
+  if (flags & 64) return opq(n.text, "verbose regex");
+  if (!s) return BOT;
+  const anchored = name === "re.match" ? `^(?:${pattern})` : name === "re.fullmatch" ? `^(?:${pattern})$` : pattern;
+  if (name !== "re.search" && name !== "re.match" && name !== "re.fullmatch") return opq(n.text, `regex ${name}`);
+  const ci = (flags & 2) !== 0;
+  const extra = `${flags & 8 ? "m" : ""}${flags & 16 ? "s" : ""}`;
+  return it.lift1(s, (sv) => regexOn(it, sv, anchored, ci, extra, n));
+}
+
+function regexOn(it: Interp, s: SymVal, pattern: string, ci: boolean, flags: string, n: PyNode): SymVal {
+  if (s.k === "str") {
+    const r = regexTest(pattern, s.v, ci, flags, "python");
+    return r === null ? opq(n.text, "regex the engine cannot run") : bool(r);
+  }
+  if (s.k === "none" || s.k === "num" || s.k === "bool" || s.k === "bot") return BOT;
+  if (s.k === "field" && s.tx.length === 0 && !s.json) {
+    const e: Expr = pred(fieldName(s.base, s.path), "regex", [pattern], { caseSensitive: !ci, ...(flags ? { regexFlags: flags } : {}) });
+    return withNull(it, s, e, () => regexOn(it, s.nullv, pattern, ci, flags, n));
+  }
+  if (s.k === "field" && s.tx.every((t) => t.op === "lower" || t.op === "upper") && !s.json) {
+    return opq(n.text, "regex on a case-transformed field");
+  }
+  return opq(n.text, "regex on a computed value");
+}
+
+/** Python fnmatch on POSIX: case-sensitive glob with `*`, `?` and `[...]`. */
+function fnmatchCall(it: Interp, args: SymVal[], n: PyNode): SymVal {
+  const [s, p] = args;
+  if (p?.k !== "str") return opq(n.text, "fnmatch with a computed pattern");
+  const glob = p.v;
+  const hasClass = glob.includes("[");
+  const toRegex = (): string => {
+    let out = "";
+    for (let i = 0; i < glob.length; i++) {
+      const c = glob[i];
+      if (c === "*") out += "[\\s\\S]*";
+      else if (c === "?") out += "[\\s\\S]";
+      else if (c === "[") {
+        const j = glob.indexOf("]", i + 2);
+        if (j < 0) out += "\\[";
+        else {
+          let cls = glob.slice(i + 1, j);
+          if (cls.startsWith("!")) cls = `^${cls.slice(1)}`;
+          out += `[${cls.replace(/\\/g, "\\\\")}]`;
+          i = j;
+        }
+      } else out += reEscape(c);
+    }
+    return `^${out}$`;
+  };
+  return it.lift1(s ?? BOT, (sv) => {
+    if (sv.k === "str") {
+      const r = regexTest(toRegex(), sv.v, false, "", "python");
+      return r === null ? opq(n.text, "fnmatch") : bool(r);
+    }
+    if (sv.k === "field" && sv.tx.length === 0 && !sv.json) {
+      const name = fieldName(sv.base, sv.path);
+      const e: Expr = hasClass
+        ? pred(name, "regex", [toRegex()], { caseSensitive: true })
+        : pred(name, "wildcard", [glob.replace(/\\/g, "\\\\")], { caseSensitive: true });
+      const nullCase = (): SymVal => (sv.nullv.k === "str" ? bool(regexTest(toRegex(), sv.nullv.v, false, "", "python") === true) : BOT);
+      return withNull(it, sv, e, nullCase);
+    }
+    if (sv.k === "bot" || sv.k === "none") return BOT;
+    return opq(n.text, "fnmatch on a computed value");
+  });
+}
+
+export { isConst, constTruth };

@@ -1,0 +1,162 @@
+import { F, T, opaque, pred, type Expr, type Value } from "../../model/expr.js";
+import { evaluate } from "../../model/evaluate.js";
+import type { PyNode } from "./ast.js";
+import { fieldName, isNullPred, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
+import type { Interp } from "./interp.js";
+import { truthy } from "./interp.js";
+import { containsLit, eqScalar, inScalars, orderPred, splitInRange } from "./predicates.js";
+import { pythonSemantics } from "./semantics.js";
+import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal } from "./values.js";
+
+type FieldVal = SymVal & { k: "field" };
+
+/** Wraps a raw-value predicate with the field's missing/None case. */
+export function withNull(it: Interp, f: FieldVal, raw: Expr, nullCase: () => SymVal): SymVal {
+  const name = fieldName(f.base, f.path);
+  const guarded = f.tx.some((t) => t.op === "split") ? it.ite(splitInRange(name, f.tx), cond(raw), BOT) : cond(raw);
+  if (f.base === 0 && f.path.length === 0) return guarded;
+  if (f.base !== 0 && f.path.length === 0) return guarded;
+  const nc = nullCase();
+  if (nc.k === "bool" && guarded.k !== "ite" && onMissing(raw) === nc.v) return guarded;
+  return it.ite(isNullPred(name), nc, guarded);
+}
+
+/** Verdict of a raw predicate on an event where its fields are missing. */
+function onMissing(e: Expr): boolean | null {
+  return evaluate(e, {}, pythonSemantics);
+}
+
+function pyCompare(op: string, a: Value, b: Value): boolean | undefined {
+  if (op === "==") return a === b || (typeof a !== "string" && typeof b !== "string" && a !== null && b !== null && Number(a) === Number(b));
+  if (op === "!=") {
+    const r = pyCompare("==", a, b);
+    return r === undefined ? undefined : !r;
+  }
+  if (op === "is") return a === b;
+  if (op === "is not") return a !== b;
+  const comparable = (typeof a === "number" || typeof a === "boolean") && (typeof b === "number" || typeof b === "boolean") || (typeof a === "string" && typeof b === "string");
+  if (!comparable) return undefined;
+  const x = a as number | string;
+  const y = b as number | string;
+  switch (op) {
+    case "<": return x < y;
+    case ">": return x > y;
+    case "<=": return x <= y;
+    case ">=": return x >= y;
+  }
+  return undefined;
+}
+
+const FLIP: Record<string, string> = { "<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!=", is: "is", "is not": "is not" };
+const ORDER: Record<string, "lt" | "gt" | "lte" | "gte"> = { "<": "lt", ">": "gt", "<=": "lte", ">=": "gte" };
+
+export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyNode): SymVal {
+  if (isConst(x) && isConst(y)) {
+    if (op === "==" || op === "!=") {
+      const r = constEq(x, y);
+      return r === undefined ? opq(n.text, "comparison") : bool(op === "==" ? r : !r);
+    }
+    if (op === "is" || op === "is not") {
+      const same = (x.k === "none" && y.k === "none") || (x.k === "bool" && y.k === "bool" && x.v === y.v);
+      return bool(op === "is" ? same : !same);
+    }
+    const sa = scalar(x);
+    const sb = scalar(y);
+    if (sa === undefined || sb === undefined) return opq(n.text, "ordering of containers");
+    const r = pyCompare(op, sa, sb);
+    return r === undefined ? BOT : bool(r);
+  }
+  if (isConst(x) && !isConst(y)) return compareVals(it, FLIP[op] ?? op, y, x, n);
+  if (x.k === "opq") return opq(n.text, x.reason);
+  if (y.k === "opq") return opq(n.text, y.reason);
+  if (x.k === "cond" && (y.k === "bool" || y.k === "none")) {
+    if (op === "==" || op === "is") return y.k === "bool" ? cond(y.v ? x.e : mkNot(x.e)) : FALSE_V;
+    if (op === "!=" || op === "is not") return y.k === "bool" ? cond(y.v ? mkNot(x.e) : x.e) : TRUE_V;
+  }
+  if (x.k === "field" && isConst(y)) return fieldVsConst(it, op, x, y, n);
+  if (x.k === "field" && y.k === "field" && (op === "==" || op === "!=")) {
+    if (x.tx.length > 0 || y.tx.length > 0 || x.json || y.json) return opq(n.text, "comparison of transformed fields");
+    const a = fieldName(x.base, x.path);
+    const b = fieldName(y.base, y.path);
+    const nullEq = constEq(x.nullv, y.nullv) === true;
+    const e = mkOr(nullEq ? mkAnd(isNullPred(a), isNullPred(b)) : F, pred(a, "fieldref", [b]));
+    return cond(op === "==" ? e : mkNot(e));
+  }
+  return opq(n.text, "comparison of computed values");
+}
+
+function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode): SymVal {
+  if (f.json) return opq(n.text, "comparison on parsed JSON");
+  const name = fieldName(f.base, f.path);
+  const nullCase = (): SymVal => compareVals(it, op, f.nullv, c, n);
+  const v = scalar(c);
+  if (op === "is" || op === "is not") {
+    if (c.k !== "none" && c.k !== "bool") return opq(n.text, "identity comparison");
+    if (c.k === "none") {
+      // A present value is never None.
+      return withNull(it, f, op === "is" ? F : T, nullCase);
+    }
+    const raw = eqScalar(name, f.tx, v as Value);
+    return withNull(it, f, op === "is" ? raw : mkNot(raw), nullCase);
+  }
+  if (op === "==" || op === "!=") {
+    if (v === undefined) return opq(n.text, "comparison of a field with a container");
+    const raw = eqScalar(name, f.tx, v);
+    return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
+  }
+  const ord = ORDER[op];
+  if (ord && v !== undefined) return withNull(it, f, orderPred(name, f.tx, ord, v), nullCase);
+  return opq(n.text, `comparison ${op}`);
+}
+
+/** Python `x in y`. */
+export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal {
+  if (y.k === "bot" || x.k === "bot") return BOT;
+  if (y.k === "opq") return opq(n.text, y.reason);
+  if (x.k === "opq") return opq(n.text, x.reason);
+  if (isConst(y) && isConst(x)) {
+    if (y.k === "str") return x.k === "str" ? bool(y.v.includes(x.v)) : BOT;
+    if (y.k === "seq") return bool(y.items.some((i) => constEq(i, x) === true));
+    if (y.k === "dict") return bool(y.keys.some((i) => constEq(i, x) === true));
+    return BOT;
+  }
+  if ((y.k === "seq" || y.k === "dict") && x.k === "field") {
+    const items = y.k === "seq" ? y.items : y.keys;
+    if (!items.every(isConst)) return memberOfMixed(it, items, x, n);
+    const vals = items.map(scalar).filter((v): v is Value => v !== undefined);
+    if (x.json) return opq(n.text, "membership of parsed JSON");
+    const name = fieldName(x.base, x.path);
+    return withNull(it, x, inScalars(name, x.tx, vals), () => containsVal(it, y, x.nullv, n));
+  }
+  if (y.k === "seq") return memberOfMixed(it, y.items, x, n);
+  if (y.k === "str" && x.k === "field") return opq(n.text, "field tested as a substring of a literal");
+  if (y.k === "field" && isConst(x)) {
+    if (y.json) return opq(n.text, "membership in parsed JSON");
+    const lit = scalar(x);
+    if (lit === undefined) return opq(n.text, "container membership in a field");
+    const name = fieldName(y.base, y.path);
+    return withNull(it, y, containsLit(name, y.tx, lit, it.types), () => containsVal(it, y.nullv, x, n));
+  }
+  if (y.k === "gen") {
+    return cond(mkOr(...y.items.map((i) => mkAnd(i.g, truthy(stripEq(it, x, i.v, n))))));
+  }
+  if (y.k === "qgen") {
+    const name = fieldName(y.over.base, y.over.path);
+    return cond(mkQuant("any", name, y.base, mkAnd(y.g, truthy(stripEq(it, x, y.v, n))), pred(name, "is_not_null")));
+  }
+  if (y.k === "cond" || y.k === "bool" || y.k === "num" || y.k === "none") return BOT;
+  return opq(n.text, "membership test on computed values");
+}
+
+function stripEq(it: Interp, a: SymVal, b: SymVal, n: PyNode): SymVal {
+  return it.compare("==", a, b, n);
+}
+
+function memberOfMixed(it: Interp, items: SymVal[], x: SymVal, n: PyNode): SymVal {
+  if (items.length > 100) return opq(n.text, "membership in a large computed list");
+  let r: SymVal = FALSE_V;
+  for (const i of items) r = it.boolOp("or", r, it.compare("==", x, i, n));
+  return r;
+}
+
+export { opaque, T };

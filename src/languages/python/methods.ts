@@ -1,0 +1,249 @@
+import { pred, type Expr } from "../../model/expr.js";
+import type { PyNode } from "./ast.js";
+import { withNull } from "./compare.js";
+import { fieldName, mkOr } from "./exprs.js";
+import type { Interp } from "./interp.js";
+import { sameVal, stripBot, truthy } from "./interp.js";
+import { regexCall } from "./builtins.js";
+import { strPred, type StrOp } from "./predicates.js";
+import { BOT, NONE, bool, cond, constEq, isConst, num, opq, str, type SymVal, type Transform } from "./values.js";
+
+type FieldVal = SymVal & { k: "field" };
+
+/** `obj.name(args)`, and `obj[key]` as name "__getitem__". */
+export function methodCall(it: Interp, self: SymVal, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
+  if (self.k === "bot" || args.some((a) => a.k === "bot")) return BOT;
+  if (self.k === "ite") return it.lift1(self, (s) => methodCall(it, s, name, args, kw, n));
+  const ai = args.findIndex((a) => a.k === "ite");
+  if (ai >= 0) return it.lift1(args[ai], (a) => methodCall(it, self, name, args.map((x, i) => (i === ai ? a : x)), kw, n));
+  if (self.k === "opq") return opq(n.text, self.reason);
+  if (self.k === "field") return fieldMethod(it, self, name, args, kw, n);
+  if (self.k === "str") return strMethod(self.v, name, args, n);
+  if (self.k === "dict") return dictMethod(it, self, name, args, n);
+  if (self.k === "seq") return seqMethod(it, self, name, args, n);
+  if (self.k === "regex") return regexCall(it, `re.${name}`, [self, ...args], kw, n);
+  if (self.k === "none" || self.k === "num" || self.k === "bool" || self.k === "cond") return BOT;
+  return opq(n.text, `method ${name} on a computed value`);
+}
+
+function key(v: SymVal): string | undefined {
+  return v.k === "str" ? v.v : undefined;
+}
+
+function child(it: Interp, f: FieldVal, keys: string[], inner: SymVal, n: PyNode, outerNull: () => SymVal): SymVal {
+  if (f.tx.length > 0) return BOT; // a string has no .get
+  if (f.json) return opq(n.text, "key lookup in parsed JSON");
+  const raw: SymVal = { k: "field", base: f.base, path: [...f.path, ...keys], tx: [], nullv: inner };
+  if (f.path.length === 0) return raw;
+  const nc = outerNull();
+  if (sameVal(nc, inner)) return raw;
+  return it.ite(pred(fieldName(f.base, f.path), "eq", [null]), nc, raw);
+}
+
+function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
+  const root = f.base === 0 && f.path.length === 0;
+  const nullM = (): SymVal => methodCall(it, f.nullv, name, args, kw, n);
+  switch (name) {
+    case "get": {
+      const k = args[0] && key(args[0]);
+      if (k === undefined) return opq(n.text, "get() with a computed key");
+      return child(it, f, [k], args[1] ?? kw.get("default") ?? NONE, n, nullM);
+    }
+    case "__getitem__": {
+      const k = args[0];
+      if (k?.k === "str") return child(it, f, [k.v], BOT, n, nullM);
+      if (k?.k === "num") {
+        const last = f.tx[f.tx.length - 1];
+        if (last?.op === "split" && Number.isNaN(last.index)) {
+          const tx: Transform[] = [...f.tx.slice(0, -1), { op: "split", sep: last.sep, index: k.v }];
+          return { ...f, tx, nullv: nullM() };
+        }
+        return opq(n.text, "index into an event array");
+      }
+      return opq(n.text, "subscript with a computed key");
+    }
+    case "deep_get": {
+      if (!root) return opq(n.text, "deep_get on a value");
+      const keys = args.map(key);
+      if (keys.some((k) => k === undefined)) return opq(n.text, "deep_get with computed keys");
+      return { k: "field", base: 0, path: keys as string[], tx: [], nullv: kw.get("default") ?? NONE };
+    }
+    case "udm":
+      if (!root) return opq(n.text, "udm on a value");
+      return udm(it, args, kw, n);
+    case "deep_walk":
+      return opq(n.text, "deep_walk");
+    case "lower":
+    case "casefold":
+    case "upper":
+    case "strip": {
+      if (args.length > 0) return opq(n.text, `${name}() with arguments`);
+      if (pendingSplit(f)) return opq(n.text, "split() result used as a list");
+      if (root) return BOT;
+      const op = name === "casefold" ? "lower" : name;
+      return { ...f, tx: [...f.tx, { op } as Transform], nullv: nullM() };
+    }
+    case "split": {
+      const sep = args[0] ?? kw.get("sep");
+      if (sep?.k !== "str" || args.length > 1 || pendingSplit(f)) return opq(n.text, "split() without a literal separator");
+      return { ...f, tx: [...f.tx, { op: "split", sep: sep.v, index: Number.NaN }], nullv: nullM() };
+    }
+    case "startswith":
+    case "endswith": {
+      if (pendingSplit(f)) return BOT;
+      const a = args[0];
+      const lits = a?.k === "str" ? [a.v] : a?.k === "seq" && a.items.every((i) => i.k === "str") ? a.items.map((i) => (i as { v: string }).v) : null;
+      if (!lits || args.length > 1) return opq(n.text, `${name}() with a computed argument`);
+      return withNull(it, f, strPred(fieldName(f.base, f.path), f.tx, name as StrOp, lits), nullM);
+    }
+    default:
+      return opq(n.text, `method ${name}() on an event value`);
+  }
+}
+
+function pendingSplit(f: FieldVal): boolean {
+  const last = f.tx[f.tx.length - 1];
+  return last?.op === "split" && Number.isNaN(last.index);
+}
+
+function udm(it: Interp, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
+  const nm = args[0] && key(args[0]);
+  if (nm === undefined) return opq(n.text, "udm() with a computed name");
+  const dm = it.dataModel();
+  const dflt = args[1] ?? kw.get("default") ?? NONE;
+  if (!dm) return opq(n.text, "no data model for this LogType");
+  const p = dm.paths.get(nm);
+  if (p) return { k: "field", base: 0, path: p, tx: [], nullv: dflt };
+  const m = dm.methods.get(nm);
+  if (m && dm.module) {
+    const fn = it.globalsOf(dm.module).get(m);
+    if (fn?.k === "func") {
+      const r = it.callFunc(dm.module, fn.def, [{ k: "field", base: 0, path: [], tx: [], nullv: BOT }], new Map());
+      // udm() returns the default when the method returns None.
+      return dflt.k === "none" ? r : it.lift1(r, (v) => (v.k === "none" ? dflt : v));
+    }
+    return opq(n.text, `data model method ${m} not found`);
+  }
+  return opq(n.text, `udm field ${nm} not mapped for this LogType`);
+}
+
+function strMethod(s: string, name: string, args: SymVal[], n: PyNode): SymVal {
+  const a0 = args[0];
+  switch (name) {
+    case "lower":
+    case "casefold":
+      return str(s.toLowerCase());
+    case "upper":
+      return str(s.toUpperCase());
+    case "strip":
+    case "lstrip":
+    case "rstrip": {
+      if (a0 && a0.k !== "str") return a0.k === "none" ? str(trimWs(s, name)) : opq(n.text, "strip with a computed argument");
+      return str(a0?.k === "str" ? trimChars(s, a0.v, name) : trimWs(s, name));
+    }
+    case "startswith":
+    case "endswith": {
+      const lits = a0?.k === "str" ? [a0.v] : a0?.k === "seq" ? a0.items.map((i) => (i.k === "str" ? i.v : null)) : null;
+      if (!lits || lits.some((l) => l === null)) {
+        if (a0?.k === "field") return opq(n.text, `${name}() with a field argument`);
+        return opq(n.text, `${name}() with a computed argument`);
+      }
+      return bool((lits as string[]).some((l) => (name === "startswith" ? s.startsWith(l) : s.endsWith(l))));
+    }
+    case "split": {
+      if (!a0 || a0.k === "none") return { k: "seq", kind: "list", items: s.split(/\s+/).filter((x) => x !== "").map(str) };
+      if (a0.k !== "str" || a0.v === "") return opq(n.text, "split with a computed separator");
+      const max = args[1]?.k === "num" ? args[1].v : -1;
+      let parts = s.split(a0.v);
+      if (max >= 0 && parts.length > max + 1) parts = [...parts.slice(0, max), parts.slice(max).join(a0.v)];
+      return { k: "seq", kind: "list", items: parts.map(str) };
+    }
+    case "replace":
+      if (a0?.k === "str" && args[1]?.k === "str") return str(s.split(a0.v).join((args[1] as { v: string }).v));
+      return opq(n.text, "replace with computed values");
+    case "join":
+      if (a0?.k === "seq" && a0.items.every((i) => i.k === "str")) return str(a0.items.map((i) => (i as { v: string }).v).join(s));
+      return opq(n.text, "join of computed values");
+    case "__getitem__":
+      if (a0?.k === "num") {
+        const i = a0.v < 0 ? s.length + a0.v : a0.v;
+        return i >= 0 && i < s.length ? str(s[i]) : BOT;
+      }
+      return BOT;
+    case "isdigit":
+      return bool(/^\d+$/.test(s));
+    case "count":
+      return a0?.k === "str" && a0.v !== "" ? num(s.split(a0.v).length - 1) : opq(n.text, "count");
+    case "find":
+      return a0?.k === "str" ? num(s.indexOf(a0.v)) : opq(n.text, "find");
+    case "format":
+      return opq(n.text, "string formatting");
+    default:
+      return opq(n.text, `str.${name}()`);
+  }
+}
+
+function trimWs(s: string, name: string): string {
+  return name === "lstrip" ? s.trimStart() : name === "rstrip" ? s.trimEnd() : s.trim();
+}
+
+function trimChars(s: string, chars: string, name: string): string {
+  let a = 0;
+  let b = s.length;
+  if (name !== "rstrip") while (a < b && chars.includes(s[a])) a++;
+  if (name !== "lstrip") while (b > a && chars.includes(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
+function dictMethod(it: Interp, d: SymVal & { k: "dict" }, name: string, args: SymVal[], n: PyNode): SymVal {
+  const k = args[0];
+  switch (name) {
+    case "get":
+    case "__getitem__": {
+      const dflt = name === "get" ? (args[1] ?? NONE) : BOT;
+      if (!k) return opq(n.text, "get() without a key");
+      if (isConst(k)) {
+        const i = d.keys.findIndex((x) => constEq(x, k) === true);
+        return i >= 0 ? d.vals[i] : dflt;
+      }
+      if (k.k === "field") {
+        if (d.keys.length > 200) return opq(n.text, "lookup in a large dict");
+        let r: SymVal = dflt;
+        for (let i = d.keys.length - 1; i >= 0; i--) {
+          const c = it.compare("==", k, d.keys[i], n);
+          r = it.ite(truthy(stripBot(c)), d.vals[i], r);
+        }
+        return r;
+      }
+      return opq(n.text, "dict lookup with a computed key");
+    }
+    case "keys":
+      return { k: "seq", kind: "list", items: d.keys };
+    case "values":
+      return { k: "seq", kind: "list", items: d.vals };
+    case "items":
+      return { k: "seq", kind: "list", items: d.keys.map((x, i) => ({ k: "seq", kind: "tuple", items: [x, d.vals[i]] }) as SymVal) };
+    case "copy":
+      return d;
+    default:
+      return opq(n.text, `dict.${name}()`);
+  }
+}
+
+function seqMethod(it: Interp, s: SymVal & { k: "seq" }, name: string, args: SymVal[], n: PyNode): SymVal {
+  const k = args[0];
+  if (name === "__getitem__") {
+    if (k?.k === "num") {
+      const i = k.v < 0 ? s.items.length + k.v : k.v;
+      return i >= 0 && i < s.items.length ? s.items[i] : BOT;
+    }
+    return opq(n.text, "list index with a computed value");
+  }
+  if (name === "count" && k && isConst(k) && s.items.every(isConst)) return num(s.items.filter((i) => constEq(i, k) === true).length);
+  if (name === "copy") return s;
+  return opq(n.text, `${s.kind}.${name}()`);
+}
+
+export function anyOf(parts: Expr[]): SymVal {
+  return cond(mkOr(...parts));
+}
