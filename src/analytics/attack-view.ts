@@ -7,8 +7,7 @@ import type { AttackView } from "./api.js";
 export function attackViewOf(db: Db, ruleId: string): AttackView[] {
   const refs = db
     .prepare(
-      `SELECT raw, tactic, technique, name FROM rule_attack WHERE rule_id = ? AND other IS NULL
-       AND (tactic IS NOT NULL OR technique IS NOT NULL) ORDER BY rowid`,
+      `SELECT raw, tactic, technique, name FROM rule_attack WHERE rule_id = ? AND other IS NULL ORDER BY rowid`,
     )
     .all(ruleId) as AttackRefRow[];
   return resolveRefs(attackIndex(db), refs).map((p) => {

@@ -1,7 +1,7 @@
 import type { Db } from "../catalog/open.js";
-import { attackIndex } from "../attack/store.js";
+import { type AttackIndex, attackIndex } from "../attack/store.js";
 import type { Modality } from "../model/rule.js";
-import { analyticsReady } from "./schema.js";
+import { analyticsReady } from "./fresh.js";
 
 /** Not coverage by default: they do not alert on behaviour of their own. */
 export const EXCLUDED_BY_DEFAULT: readonly Modality[] = ["hunting", "building_block", "alert_passthrough", "indicator_list"];
@@ -61,7 +61,7 @@ export interface CoverageResult {
 
 export const POLICY =
   "score = distinct rules; a rule tagged with a sub-technique counts toward its parent technique, not the reverse; " +
-  "revoked ids count under their replacement (revoked-by); v19 ids with a stated v18 equivalent count under it; " +
+  "revoked ids count under their replacement (revoked-by); v19 ids with a stated v18 equivalent count under it (their sub-techniques roll up to it); " +
   "other ids unknown to the loaded ATT&CK version are listed as unresolved, never dropped.";
 
 interface PairRow {
@@ -97,6 +97,13 @@ function ruleFilter(db: Db, opts: CoverageOptions): { sql: string; args: string[
     }
   }
   return { sql: parts.length > 0 ? parts.join(" AND ") : "1", args, modalities, excluded };
+}
+
+function parentCrosswalk(index: AttackIndex, id: string): string | null {
+  const dot = id.indexOf(".");
+  if (dot < 0) return null;
+  const v18 = index.techniques.get(id.slice(0, dot))?.v18;
+  return v18 && index.techniques.get(v18)?.known ? v18 : null;
 }
 
 /** Per technique and vendor, how many rules cover it, under the stated policy. */
@@ -148,9 +155,19 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
       u.vendors.get(r.vendor)?.add(r.rule_id);
     }
     const target = r.counts_as ? index.techniques.get(r.counts_as) : undefined;
-    if (!r.counts_as || !target?.known) continue;
-    credit(r.counts_as, r, 0);
-    if (target.parent) credit(target.parent, r, 1);
+    if (r.counts_as && target?.known) {
+      credit(r.counts_as, r, 0);
+      if (target.parent) credit(target.parent, r, 1);
+      continue;
+    }
+    // An unknown sub-technique of a crosswalked v19 parent (T1685.001 → T1685 ≈ T1562) rolls up to the parent's equivalent.
+    const parentV18 = r.status === "unknown" ? parentCrosswalk(index, r.technique) : null;
+    if (parentV18) {
+      credit(parentV18, r, 1);
+      const u = unresolved.get(r.technique);
+      const note = `rolled up to ${parentV18} (its parent's stated v18 equivalent)`;
+      if (u && !u.countedAs && !(u.note ?? "").includes(note)) u.note = u.note ? `${u.note}; ${note}` : note;
+    }
   }
   result.totals.rulesWithTechnique = withTech.size;
 

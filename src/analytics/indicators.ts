@@ -1,6 +1,6 @@
 import type { Db } from "../catalog/open.js";
 import { canonicalKind, canonicalValue, fieldKey } from "./canonical.js";
-import { analyticsReady } from "./schema.js";
+import { analyticsReady } from "./fresh.js";
 
 export interface IndicatorQuery {
   /** A vendor field (Image, eventName) or a canonical one (process.path). */
@@ -64,7 +64,7 @@ export function indicatorRules(db: Db, q: IndicatorQuery): IndicatorResult {
   const mapped = db.prepare("SELECT DISTINCT canonical FROM canonical_aliases WHERE field = ?").all(key) as { canonical: string }[];
   const fields = [...new Set([key, ...mapped.map((m) => m.canonical)])].sort();
   result.fields = fields;
-  const where = [`space = 'canon'`, `field IN (${fields.map(() => "?").join(", ")})`];
+  const where = [`field IN (${fields.map(() => "?").join(", ")})`];
   const args: string[] = [...fields];
   if (q.kind !== undefined) {
     result.kind = canonicalKind(q.kind, q.value ?? "");
@@ -78,8 +78,8 @@ export function indicatorRules(db: Db, q: IndicatorQuery): IndicatorResult {
   }
   const rows = db
     .prepare(
-      `SELECT k.rule_id, k.neg, k.src_field, k.src_kind, k.src_value, r.title, r.vendor, r.modality
-       FROM corpus_keys k JOIN rules r ON r.id = k.rule_id WHERE ${where.map((w) => `k.${w}`).join(" AND ")}
+      `SELECT k.rule_id, k.neg, i.field AS src_field, i.kind AS src_kind, i.value AS src_value, r.title, r.vendor, r.modality
+       FROM corpus_keys k JOIN rules r ON r.id = k.rule_id JOIN indicators i ON i.rowid = k.grp WHERE ${where.map((w) => `k.${w}`).join(" AND ")}
        ORDER BY k.rule_id`,
     )
     .all(...args) as Row[];

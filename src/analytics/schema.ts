@@ -3,36 +3,37 @@ import { ensureAttackSchema, hasTable } from "../attack/schema.js";
 
 /**
  * Derived tables of the corpus analytics, beside the core catalog schema.
- * - corpus_keys: one row per (rule, indicator key) in two spaces: `raw` (field as written,
- *   value_norm, in→eq) and `canon` (canonical field, canonical kind/value, plus derived
- *   name keys of path fields). Scope rows are left out; negated rows are kept (neg = 1)
- *   for "only excludes it" queries. `grp` ties a key to its source indicator row.
- * - corpus_counts: distinct rules per key over non-negated rows.
+ * - corpus_keys: one row per (rule, canonical indicator key): canonical field, canonical
+ *   kind/value, plus the derived name keys of path fields. Scope rows are left out; negated
+ *   rows are kept (neg = 1) for "only excludes it" queries. `grp` is the rowid of the source
+ *   indicator row (its field/kind/value as written). Raw counts need no table: the core
+ *   index indicators (field, kind, value_norm) answers them.
+ * - corpus_counts: distinct rules per canonical key over non-negated rows.
  * - canonical_aliases: the canonical field table (data/canonical-fields), as SQL.
  */
+/** Dropped and rebuilt around a full rebuild: one bulk index build beats 50k index updates. */
+export const KEY_INDEXES = `
+CREATE INDEX IF NOT EXISTS corpus_keys_key ON corpus_keys (field, kind, value);
+CREATE INDEX IF NOT EXISTS corpus_keys_rule ON corpus_keys (rule_id);
+`;
+
 const DDL = `
 CREATE TABLE IF NOT EXISTS corpus_keys (
   rule_id TEXT NOT NULL,
-  space TEXT NOT NULL,
   field TEXT NOT NULL,
   kind TEXT NOT NULL,
   value TEXT NOT NULL,
   neg INTEGER NOT NULL,
   derived INTEGER NOT NULL,
-  src_field TEXT,
-  src_kind TEXT NOT NULL,
-  src_value TEXT NOT NULL,
   grp INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS corpus_keys_key ON corpus_keys (space, field, kind, value);
-CREATE INDEX IF NOT EXISTS corpus_keys_rule ON corpus_keys (rule_id);
+${KEY_INDEXES}
 CREATE TABLE IF NOT EXISTS corpus_counts (
-  space TEXT NOT NULL,
   field TEXT NOT NULL,
   kind TEXT NOT NULL,
   value TEXT NOT NULL,
   rules INTEGER NOT NULL,
-  PRIMARY KEY (space, field, kind, value)
+  PRIMARY KEY (field, kind, value)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS canonical_aliases (
   field TEXT NOT NULL,
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS canonical_aliases (
 );
 `;
 
+/** Bumped when a derived table changes shape: the derived tables are then dropped and rebuilt. */
+const ANALYTICS_SCHEMA = "2";
+
 const ready = new WeakSet<Db>();
 
 export function ensureAnalyticsSchema(db: Db): void {
@@ -53,12 +57,15 @@ export function ensureAnalyticsSchema(db: Db): void {
   if (db.readonly) {
     if (!hasTable(db, "corpus_keys")) return;
   } else {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'analytics_schema'").get() as { value: string } | undefined;
+    if (row?.value !== ANALYTICS_SCHEMA) {
+      db.exec(`DROP TABLE IF EXISTS corpus_keys; DROP TABLE IF EXISTS corpus_counts; DROP TABLE IF EXISTS canonical_aliases;
+        DELETE FROM meta WHERE key = 'canonical_fields_hash';`);
+      db.prepare(
+        "INSERT INTO meta (key, value) VALUES ('analytics_schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(ANALYTICS_SCHEMA);
+    }
     db.exec(DDL);
   }
   ready.add(db);
-}
-
-export function analyticsReady(db: Db): boolean {
-  ensureAnalyticsSchema(db);
-  return ready.has(db);
 }

@@ -18,8 +18,7 @@ export function refreshAttackPairs(db: Db, idTable: string | null): void {
   db.prepare(`DELETE FROM attack_pairs ${where}`).run();
   const rows = db
     .prepare(
-      `SELECT rule_id, raw, tactic, technique, name FROM rule_attack ${where ? `${where} AND` : "WHERE"} other IS NULL
-       AND (tactic IS NOT NULL OR technique IS NOT NULL) ORDER BY rule_id, rowid`,
+      `SELECT rule_id, raw, tactic, technique, name FROM rule_attack ${where ? `${where} AND` : "WHERE"} other IS NULL ORDER BY rule_id, rowid`,
     )
     .all() as RefRow[];
   const ins = db.prepare("INSERT INTO attack_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -36,7 +36,18 @@ interface Tactic {
   written: string;
 }
 
+const tacticMemo = new WeakMap<AttackIndex, Map<string, Tactic>>();
+
+/** Memoized per loaded index: a corpus writes the same few dozen tactic spellings thousands of times. */
 function resolveTactic(index: AttackIndex, written: string): Tactic {
+  let memo = tacticMemo.get(index);
+  if (!memo) tacticMemo.set(index, (memo = new Map()));
+  let t = memo.get(written);
+  if (!t) memo.set(written, (t = lookupTactic(index, written)));
+  return t;
+}
+
+function lookupTactic(index: AttackIndex, written: string): Tactic {
   if (TACTIC_ID.test(written)) {
     const id = written.toUpperCase();
     const t = index.tacticById.get(id) ?? [...index.tacticByShort.values()].find((x) => x.id === id);
@@ -118,7 +129,8 @@ const sameTactic = (a: Tactic, b: Tactic): boolean => (a.id !== null && a.id ===
  *   for it, else with all of ATT&CK's tactics for it, else stands without a tactic;
  * - a tactic-only reference no technique took stands alone. Nothing is dropped.
  */
-export function resolveRefs(index: AttackIndex, refs: AttackRefRow[]): ResolvedPair[] {
+export function resolveRefs(index: AttackIndex, written: AttackRefRow[]): ResolvedPair[] {
+  const refs = written.map(readRaw).filter((r) => r.tactic || r.technique);
   const out: ResolvedPair[] = [];
   const ruleTactics: { t: Tactic; raw: string; used: boolean }[] = [];
   for (const r of refs) {
@@ -148,6 +160,14 @@ export function resolveRefs(index: AttackIndex, refs: AttackRefRow[]): ResolvedP
   }
   for (const rt of ruleTactics) if (!rt.used) out.push(pairOf(rt.raw, rt.t, null));
   return dedupePairs(out);
+}
+
+/** A row whose adapter parsed neither part: read ids out of the raw text (TA0007:T1526, attack.t1059.001). */
+function readRaw(r: AttackRefRow): AttackRefRow {
+  if (r.tactic || r.technique) return r;
+  const tactic = /\bTA\d{4}\b/i.exec(r.raw)?.[0]?.toUpperCase() ?? null;
+  const technique = /\bT\d{4}(?:\.\d{3})?\b/i.exec(r.raw.replace(/\bTA\d{4}\b/gi, ""))?.[0]?.toUpperCase() ?? null;
+  return { ...r, tactic, technique };
 }
 
 function dedupePairs(pairs: ResolvedPair[]): ResolvedPair[] {

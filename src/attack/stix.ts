@@ -128,7 +128,7 @@ export function parseStixBundle(text: string, opts: ParseOptions = {}): AttackCo
   if (!domain) throw new AttackImportError(`${file}: no ATT&CK matrix or techniques found: not an ATT&CK bundle`);
   const want = opts.domain ?? "enterprise-attack";
   if (domain !== want) {
-    throw new AttackImportError(`${file}: this is a ${domain} bundle, expected ${want} (use --domain ${domain} to load it)`);
+    throw new AttackImportError(`${file}: the bundle is ${domain}, expected ${want} (use --domain ${domain} to load it)`);
   }
   const src = SOURCE_NAME[domain];
   const byStixId = new Map<string, StixObject>();

@@ -23,5 +23,6 @@ export function openCatalog(path: string, opts: { readonly?: boolean } = {}): Db
   }
   db.pragma("foreign_keys = OFF");
   db.pragma("cache_size = -64000");
+  db.pragma("temp_store = MEMORY");
   return db;
 }

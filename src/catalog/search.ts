@@ -64,7 +64,7 @@ export class SearchValueError extends Error {
 }
 
 const SEVERITIES: Severity[] = ["informational", "low", "medium", "high", "critical"];
-const MODALITIES: Modality[] = [
+export const MODALITIES: Modality[] = [
   "detection",
   "hunting",
   "building_block",

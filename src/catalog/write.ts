@@ -22,7 +22,7 @@ export class CatalogWriter {
   constructor(private readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      unitHash: p("SELECT hash FROM units WHERE source = ? AND path = ?"),
+      unitHashes: p("SELECT path, hash FROM units WHERE source = ?"),
       unitPaths: p("SELECT path FROM units WHERE source = ?"),
       upsertUnit: p(
         "INSERT INTO units (source, path, hash, rules) VALUES (?, ?, ?, ?) ON CONFLICT (source, path) DO UPDATE SET hash = excluded.hash, rules = excluded.rules",
@@ -71,8 +71,16 @@ export class CatalogWriter {
     };
   }
 
+  private hashes = new Map<string, Map<string, string>>();
+
+  /** The stored content hash of a unit; a source's hashes are read in one query. */
   unitHash(source: string, path: string): string | undefined {
-    return (this.s.unitHash.get(source, path) as { hash: string } | undefined)?.hash;
+    let m = this.hashes.get(source);
+    if (!m) {
+      m = new Map((this.s.unitHashes.all(source) as { path: string; hash: string }[]).map((r) => [r.path, r.hash]));
+      this.hashes.set(source, m);
+    }
+    return m.get(path);
   }
 
   unitPaths(source: string): string[] {

@@ -37,7 +37,7 @@ export interface UnknownRule {
 }
 
 export interface MatchResult {
-  /** chosen: the families evaluated ("all" = every rule); a guess takes every family tied for the best score. */
+  /** chosen: the families evaluated ("all" = every rule); candidates: the guess's best-scoring families. */
   family: { chosen: string[]; guessed: boolean; candidates: { family: string; score: number; fields: number; rules: number }[] };
   evaluated: number;
   fired: FiredRule[];
@@ -51,6 +51,7 @@ export interface MatchResult {
 export class MatchInputError extends Error {}
 
 const MAX_DEPTH = 64;
+const SHOWN_CANDIDATES = 8;
 const MAX_MATCHED = 20;
 
 /** Parses the pasted event: one JSON object, nested at most MAX_DEPTH deep (the evaluator walks it recursively). */
@@ -88,7 +89,7 @@ export function guessFamilies(set: RuleSet, event: unknown): MatchResult["family
     if (score > 0) out.push({ family, score, fields: f.fields.length, rules: f.rules.length });
   }
   // Most fields found first; among equals, the family whose fields the event covers best.
-  return out.sort((a, b) => b.score - a.score || b.score / b.fields - a.score / a.fields || a.family.localeCompare(b.family)).slice(0, 5);
+  return out.sort((a, b) => b.score - a.score || b.score / b.fields - a.score / a.fields || a.family.localeCompare(b.family));
 }
 
 function prepare(cache: Map<string, unknown>, language: string, sem: Semantics, event: unknown): unknown {
@@ -99,12 +100,15 @@ function prepare(cache: Map<string, unknown>, language: string, sem: Semantics, 
 /** Evaluates every rule of the chosen (or guessed) family on one event, within a budget. */
 export function matchEvent(set: RuleSet, event: unknown, choice: FamilyChoice, budget: MatchBudget = DEFAULT_BUDGET): MatchResult {
   const t0 = performance.now();
-  const candidates = guessFamilies(set, event);
+  const ranked = guessFamilies(set, event);
+  const candidates = ranked.slice(0, SHOWN_CANDIDATES);
   const guessed = choice === "guess" || choice === "";
   let chosen = [choice];
   if (guessed) {
-    const best = candidates[0]?.score ?? 0;
-    chosen = best > 0 ? candidates.filter((c) => c.score === best).map((c) => c.family) : ["all"];
+    // Vendors name one log differently (AWS.CloudTrail, aws/cloudtrail): every family that finds
+    // at least half as many of its fields as the best one is taken.
+    const best = ranked[0]?.score ?? 0;
+    chosen = best > 0 ? ranked.filter((c) => c.score * 2 >= best).map((c) => c.family) : ["all"];
   } else if (choice !== "all" && !set.families.has(choice)) {
     throw new MatchInputError(`unknown log family '${choice}'`);
   }

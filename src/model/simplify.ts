@@ -7,9 +7,23 @@ import { canonicalJson } from "./canonical.js";
  * source order survives), single-operand and/or unwrapped.
  */
 export function simplify(e: Expr): Expr {
+  return simplifyWith(e, new WeakMap());
+}
+
+/** Dedupe keys are memoized per node: recomputing them at every level would be quadratic in depth. */
+function keyOf(e: Expr, memo: WeakMap<Expr, string>): string {
+  let k = memo.get(e);
+  if (k === undefined) {
+    k = canonicalJson(e);
+    memo.set(e, k);
+  }
+  return k;
+}
+
+function simplifyWith(e: Expr, memo: WeakMap<Expr, string>): Expr {
   switch (e.type) {
     case "not": {
-      const a = simplify(e.arg);
+      const a = simplifyWith(e.arg, memo);
       if (a.type === "not") return a.arg;
       if (a.type === "true") return { type: "false" };
       if (a.type === "false") return { type: "true" };
@@ -28,20 +42,20 @@ export function simplify(e: Expr): Expr {
           for (const y of x.args) if (push(y)) return true;
           return false;
         }
-        const key = canonicalJson(x);
+        const key = keyOf(x, memo);
         if (!seen.has(key)) {
           seen.add(key);
           out.push(x);
         }
         return false;
       };
-      for (const a of e.args) if (push(simplify(a))) return { type: absorbing };
+      for (const a of e.args) if (push(simplifyWith(a, memo))) return { type: absorbing };
       if (out.length === 0) return { type: neutral };
       if (out.length === 1) return out[0];
       return { type: e.type, args: out };
     }
     case "quant":
-      return { ...e, cond: simplify(e.cond) };
+      return { ...e, cond: simplifyWith(e.cond, memo) };
     default:
       return e;
   }

@@ -1,25 +1,36 @@
-import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { openCatalog } from "../catalog/open.js";
-import { stats } from "../catalog/read.js";
+import { createApp } from "./app.js";
 
 export interface ServeOptions {
   db: string;
   port: number;
   host: string;
+  /** Cached pages (default 2000; 0 disables). */
+  cacheEntries?: number;
 }
 
-/** Placeholder until the website lands: serves the catalog's stats as JSON. */
+/** Serves the catalog read-only: the website and its JSON API. */
 export async function startServer(o: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
   const db = openCatalog(o.db, { readonly: true });
-  const server = createServer((_req, res) => {
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify(stats(db)));
+  const app = createApp(db, { cacheEntries: o.cacheEntries });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s));
+    s.once("error", reject);
   });
-  await new Promise<void>((r) => server.listen(o.port, o.host, r));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : o.port;
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   return {
-    url: `http://${o.host}:${port}/`,
-    close: () => new Promise<void>((r) => server.close(() => (db.close(), r()))),
+    url: `http://${host}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        // Keep-alive connections would hold close() open.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
   };
 }

@@ -114,7 +114,7 @@ test("bad bundles fail with a clear message and keep the previous data", { skip 
   assert.throws(() => importAttackFile(db, empty), (e: unknown) => e instanceof AttackImportError && /not an ATT&CK bundle/.test(e.message));
   assert.throws(
     () => importAttackFile(db, ICS),
-    (e: unknown) => e instanceof AttackImportError && /ics-attack bundle, expected enterprise-attack/.test(e.message),
+    (e: unknown) => e instanceof AttackImportError && /bundle is ics-attack, expected enterprise-attack/.test(e.message),
   );
   assert.equal(attackIndex(db).version, "18.1");
   assert.equal(attackOf(db, PANTHER_CONFIG.id)[0].name, "Cloud Service Discovery");

@@ -37,19 +37,33 @@ test("one broken file is one stored diagnostic; the rest ingests", async () => {
   writeFileSync(join(dir, "rules", "broken.yml"), "title: x\ndetection: [unclosed\n");
   writeFileSync(join(dir, "rules", "empty.yml"), "");
   writeFileSync(join(dir, "rules", "binary.yml"), Buffer.from([0x74, 0x00, 0x01, 0x02]));
+  writeFileSync(
+    join(dir, "rules", "modifier.yml"),
+    RULE("66666666-6666-4666-8666-666666666666", "Unknown modifier", "\\x.exe").replace("Image|endswith", "Image|sideways"),
+  );
+  writeFileSync(
+    join(dir, "rules", "undefined.yml"),
+    RULE("77777777-7777-4777-8777-777777777777", "Undefined identifier", "\\y.exe").replace("condition: selection", "condition: selection and not filter"),
+  );
   const db = openCatalog(join(dir, "c.db"));
   const s = await ingest(db, [{ dir, format: "sigma" }]);
-  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 2);
-  assert.equal(s.failedUnits, 3);
-  const diags = db.prepare("SELECT file, line, code FROM diagnostics ORDER BY file").all() as { file: string; line: number; code: string }[];
+  // The two rules with an untranslatable part still land, with opaque logic and their diagnostics.
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 4);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules WHERE fidelity = 'partial'"), 2);
+  assert.equal(s.failedUnits, 5);
+  const diags = db.prepare("SELECT file, line, code, message FROM diagnostics ORDER BY file").all() as { file: string; line: number; code: string; message: string }[];
   assert.deepEqual(
     diags.map((d) => [d.file, d.code.split(".")[0]]),
     [
       ["rules/binary.yml", "file"],
       ["rules/broken.yml", "yaml"],
       ["rules/empty.yml", "file"],
+      ["rules/modifier.yml", "sigma"],
+      ["rules/undefined.yml", "sigma"],
     ],
   );
+  assert.match(diags[3].message, /sideways/);
+  assert.match(diags[4].message, /filter/);
   assert.ok(diags.every((d) => typeof d.line === "number" && d.line >= 1));
   db.close();
 });

@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { stats } from "../../catalog/read.js";
 import { ingest } from "../../ingest/pipeline.js";
-import { startServer } from "../../web/server.js";
 import { type DbOptions, addDbOption, withDb } from "../shared.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../examples", import.meta.url));
@@ -28,6 +27,8 @@ export function register(program: Command): void {
         }
       });
       if (!opts.serve) return;
+      // Loaded on demand: the website's modules are not needed to ingest.
+      const { startServer } = await import("../../web/server.js");
       const server = await startServer({ db: opts.db, port: Number(opts.port), host: opts.host });
       process.stdout.write(`ruleatlas is serving ${opts.db} at ${server.url} (Ctrl-C stops it)\n`);
     });

@@ -2,7 +2,7 @@
 // (rules/community/**, rules/_deprecated/**) or any folder of .yaral files.
 // One unit per .yaral file, one rule record per `rule` block.
 import { existsSync, readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompileResult, FormatAdapter, LoadedContext, LoadedUnit, RuleUnit, SourceRoot } from "../adapter.js";
 import type { Diagnostic, RuleRecord } from "../../model/rule.js";
@@ -15,7 +15,20 @@ import { MAPPED_KEYS, dateOf, first, logSourcesOf, metaValues, modalityOf, refer
 export interface ChronicleContext {
   /** SPDX id of the repository's licence, when its LICENSE file says. */
   license: string | null;
+  /**
+   * Native ids (rule_id, else rule name) defined by more than one file. The
+   * deprecated folders reuse rule names (`rule apt29` in four files); those
+   * rules get the file path appended so every file keeps a rule.
+   */
+  ambiguous: string[];
 }
+
+/**
+ * The largest real rule is 17 kB (a soc_prime one-liner). Text far beyond
+ * that is not a rule anyone wrote by hand: refuse it instead of spending
+ * seconds parsing it.
+ */
+export const MAX_RULE_CHARS = 1_000_000;
 
 const SKIP_DIRS = new Set([".git", "node_modules"]);
 /** Walking stops beyond this depth (symlink loops, hostile trees). */
@@ -41,6 +54,28 @@ async function walkYaral(root: string, limit = Number.POSITIVE_INFINITY): Promis
   };
   await visit("", 0);
   return out;
+}
+
+/** A cheap textual scan (no parse) for the ids every file would claim. */
+async function ambiguousIds(dir: string): Promise<string[]> {
+  const files = new Map<string, number>();
+  for (const path of await walkYaral(dir)) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, path), "utf8");
+    } catch {
+      continue;
+    }
+    const ids = new Set<string>();
+    for (const m of text.matchAll(/^\s*rule\s+(\w+)[\s\S]*?(?:rule_id\s*=\s*"([^"]*)"|(?=^\s*rule\s)|$(?![\s\S]))/gm)) ids.add(m[2]?.trim() || m[1]);
+    for (const id of ids) files.set(id, (files.get(id) ?? 0) + 1);
+  }
+  return [...files].filter(([, n]) => n > 1).map(([id]) => id).sort();
+}
+
+/** `rules/_deprecated/x/apt29_part_1.yaral` → `_deprecated.x.apt29_part_1`. */
+function pathSuffix(path: string): string {
+  return path.replace(/^rules\//, "").replace(/\.yaral$/i, "").replace(/\//g, ".");
 }
 
 function licenseOf(dir: string): string | null {
@@ -71,7 +106,8 @@ export const chronicleAdapter: FormatAdapter<ChronicleContext | undefined> = {
 
   async loadContext(root: SourceRoot): Promise<LoadedContext<ChronicleContext>> {
     const license = licenseOf(root.dir);
-    return { ctx: { license }, hash: `license=${license ?? ""}`, diagnostics: [] };
+    const ambiguous = await ambiguousIds(root.dir);
+    return { ctx: { license, ambiguous }, hash: `license=${license ?? ""};ambiguous=${ambiguous.join(",")}`, diagnostics: [] };
   },
 
   compile(unit: LoadedUnit, ctx: ChronicleContext | undefined): CompileResult {
@@ -85,6 +121,10 @@ export const chronicleAdapter: FormatAdapter<ChronicleContext | undefined> = {
 };
 
 function compileUnit(unit: LoadedUnit, ctx: ChronicleContext | undefined): CompileResult {
+  if (unit.text.length > MAX_RULE_CHARS) {
+    const message = `file is ${unit.text.length} characters; YARA-L files over ${MAX_RULE_CHARS} are not compiled`;
+    return { rules: [], diagnostics: [{ file: unit.path, line: 1, level: "error", code: "yaral.too-large", message }] };
+  }
   const { rules, errors } = parseRules(unit.text);
   const diagnostics: Diagnostic[] = errors.map((e) => ({ file: unit.path, line: e.line, level: "error", code: e.code, message: e.message }));
   if (rules.length === 0) {
@@ -99,7 +139,7 @@ function compileUnit(unit: LoadedUnit, ctx: ChronicleContext | undefined): Compi
   const records = rules.map((rule, i) => {
     // Diagnostics go to the rule whose span holds their line (all of them when the file has one rule).
     const mine = rules.length === 1 ? diagnostics : diagnostics.filter((d) => owner(rules, d.line) === i);
-    return toRecord(unit, rule, mine, license ?? null);
+    return toRecord(unit, rule, mine, license ?? null, ctx?.ambiguous ?? []);
   });
   const orphan = rules.length === 1 ? [] : diagnostics.filter((d) => owner(rules, d.line) === -1);
   return { rules: records, diagnostics: orphan };
@@ -111,10 +151,11 @@ function owner(rules: Rule[], line: number | undefined): number {
   return -1;
 }
 
-function toRecord(unit: LoadedUnit, rule: Rule, diagnostics: Diagnostic[], repoLicense: string | null): RuleRecord {
+function toRecord(unit: LoadedUnit, rule: Rule, diagnostics: Diagnostic[], repoLicense: string | null, ambiguous: string[]): RuleRecord {
   const meta = metaValues(rule.meta);
   const t = translateRule(rule, unit.text);
-  const nativeId = first(meta, "rule_id") ?? (rule.name || unit.path.replace(/^.*\//, "").replace(/\.yaral$/i, ""));
+  const declared = first(meta, "rule_id") ?? (rule.name || unit.path.replace(/^.*\//, "").replace(/\.yaral$/i, ""));
+  const nativeId = ambiguous.includes(declared) ? `${declared}@${pathSuffix(unit.path)}` : declared;
   const extra: Record<string, unknown> = {};
   for (const [k, v] of meta) if (!MAPPED_KEYS.has(k)) extra[k] = v.length === 1 ? v[0] : v;
   extra.ruleName = rule.name;

@@ -151,6 +151,13 @@ function compile(unit: LoadedUnit, ctx: SigmaContext | undefined): CompileResult
   const rules: RuleRecord[] = [];
   const usedIds = new Map<string, number>();
   const byRef = new Map<string, Expr>();
+  const sourcesByRef = new Map<string, unknown>();
+  // A correlation reads the log sources of the rules it correlates (when they are in this file).
+  const correlatedSources = (doc: Doc) => {
+    const refs = (doc.meta.correlation as Obj | null)?.rules;
+    const out = (Array.isArray(refs) ? refs : [refs]).flatMap((r) => logSourcesOf(sourcesByRef.get(String(r))));
+    return out.filter((x, i) => out.findIndex((y) => y.key === x.key && y.value === x.value) === i);
+  };
   const build = (doc: Doc, logic: Logic, extraDiags: Diagnostic[], detectionFields: string[]): RuleRecord => {
     const meta = readMeta(doc.meta, file, ctx?.license ?? null);
     let nativeId = typeof doc.meta.id === "string" && doc.meta.id !== "" ? doc.meta.id : "";
@@ -161,7 +168,7 @@ function compile(unit: LoadedUnit, ctx: SigmaContext | undefined): CompileResult
     const seen = usedIds.get(nativeId) ?? 0;
     usedIds.set(nativeId, seen + 1);
     if (seen > 0) nativeId = `${nativeId}#${seen + 1}`;
-    const logSources = logSourcesOf(doc.meta.logsource);
+    const logSources = doc.meta.correlation !== undefined ? correlatedSources(doc) : logSourcesOf(doc.meta.logsource);
     logic.outputFields = uniq([...meta.fields, ...detectionFields, ...defaultOutputFields(logSources)]);
     const testProblems: Diagnostic[] = [];
     const tests = testsFor(String(doc.meta.id ?? ""), unit.deps, (f, message) =>
@@ -214,7 +221,11 @@ function compile(unit: LoadedUnit, ctx: SigmaContext | undefined): CompileResult
     const condition = simplify(det.condition);
     const logic: Logic = { condition, outputFields: [], fidelity: fidelityOf(condition) };
     if (det.aggregation) logic.aggregation = det.aggregation;
-    for (const ref of [doc.meta.name, doc.meta.id]) if (typeof ref === "string") byRef.set(ref, condition);
+    for (const ref of [doc.meta.name, doc.meta.id]) {
+      if (typeof ref !== "string") continue;
+      byRef.set(ref, condition);
+      sourcesByRef.set(ref, doc.meta.logsource);
+    }
     rules.push(build(doc, logic, diags, det.fields));
   }
 
@@ -225,8 +236,11 @@ function compile(unit: LoadedUnit, ctx: SigmaContext | undefined): CompileResult
     const condition = simplify(r.condition);
     const aggregation: Aggregation = r.aggregation;
     const logic: Logic = { condition, aggregation, outputFields: [], fidelity: fidelityOf(condition) };
-    rules.push(build(doc, logic, diags, aggregation.by ?? []));
+    const rule = build(doc, logic, diags, aggregation.by ?? []);
+    rule.extra.correlation = doc.meta.correlation;
+    rules.push(rule);
   }
+  if (rules.length === 0 && diagnostics.length === 0) fileDiag("warning", "sigma.no-rule", "file holds no Sigma rule");
   return { rules, diagnostics };
 }
 

@@ -220,7 +220,17 @@ export function regexCall(it: Interp, name: string, args: SymVal[], kw: Map<stri
   if (name !== "re.search" && name !== "re.match" && name !== "re.fullmatch") return opq(n.text, `regex ${name}`);
   const ci = (flags & 2) !== 0;
   const extra = `${flags & 8 ? "m" : ""}${flags & 16 ? "s" : ""}`;
-  return it.lift1(s, (sv) => regexOn(it, sv, anchored, ci, extra, n));
+  return it.lift1(s, (sv) => asMatch(it, regexOn(it, sv, anchored, ci, extra, n)));
+}
+
+/** A match object: truthy and not None when the pattern matched, else None. */
+const MATCH: SymVal = { k: "builtin", name: "re.Match" };
+function asMatch(it: Interp, v: SymVal): SymVal {
+  return it.lift1(v, (x) => {
+    if (x.k === "bool") return x.v ? MATCH : NONE;
+    if (x.k === "cond") return it.ite(x.e, MATCH, NONE);
+    return x;
+  });
 }
 
 function regexOn(it: Interp, s: SymVal, pattern: string, ci: boolean, flags: string, n: PyNode): SymVal {
@@ -230,7 +240,7 @@ function regexOn(it: Interp, s: SymVal, pattern: string, ci: boolean, flags: str
   }
   if (s.k === "none" || s.k === "num" || s.k === "bool" || s.k === "bot") return BOT;
   if (s.k === "field" && s.tx.length === 0 && !s.json) {
-    const e: Expr = pred(fieldName(s.base, s.path), "regex", [pattern], { caseSensitive: !ci, ...(flags ? { regexFlags: flags } : {}) });
+    const e: Expr = pred(fieldName(s.base, s.path), "regex", [pattern], { ...(ci ? { caseSensitive: false } : {}), ...(flags ? { regexFlags: flags } : {}) });
     return withNull(it, s, e, () => regexOn(it, s.nullv, pattern, ci, flags, n));
   }
   if (s.k === "field" && s.tx.every((t) => t.op === "lower" || t.op === "upper") && !s.json) {
@@ -272,8 +282,8 @@ function fnmatchCall(it: Interp, args: SymVal[], n: PyNode): SymVal {
     if (sv.k === "field" && sv.tx.length === 0 && !sv.json) {
       const name = fieldName(sv.base, sv.path);
       const e: Expr = hasClass
-        ? pred(name, "regex", [toRegex()], { caseSensitive: true })
-        : pred(name, "wildcard", [glob.replace(/\\/g, "\\\\")], { caseSensitive: true });
+        ? pred(name, "regex", [toRegex()])
+        : pred(name, "wildcard", [glob.replace(/\\/g, "\\\\")]);
       const nullCase = (): SymVal => (sv.nullv.k === "str" ? bool(regexTest(toRegex(), sv.nullv.v, false, "", "python") === true) : BOT);
       return withNull(it, sv, e, nullCase);
     }

@@ -67,6 +67,11 @@ export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyN
     return r === undefined ? BOT : bool(r);
   }
   if (isConst(x) && !isConst(y)) return compareVals(it, FLIP[op] ?? op, y, x, n);
+  // Objects (match objects, functions, modules) are never None and never equal to a literal.
+  if (["builtin", "func", "module", "regex"].includes(x.k) && isConst(y)) {
+    if (op === "is" || op === "==") return FALSE_V;
+    if (op === "is not" || op === "!=") return TRUE_V;
+  }
   if (x.k === "opq") return opq(n.text, x.reason);
   if (y.k === "opq") return opq(n.text, y.reason);
   if (x.k === "cond" && (y.k === "bool" || y.k === "none")) {

@@ -1,8 +1,38 @@
-import { canonicalJson } from "../../model/canonical.js";
 import { F, T, opaque, pred, type Expr, type Predicate, type Value } from "../../model/expr.js";
 
 // Expr constructors that fold constants as they build, so symbolic
 // evaluation of long if-chains does not grow trees it will throw away.
+
+const KEYS = new WeakMap<Expr, string>();
+
+/** Structural key of an expression, memoised per node (trees are immutable). */
+export function keyOf(e: Expr): string {
+  const hit = KEYS.get(e);
+  if (hit !== undefined) return hit;
+  let k: string;
+  switch (e.type) {
+    case "and":
+    case "or":
+      k = `${e.type}(${e.args.map(keyOf).join(",")})`;
+      break;
+    case "not":
+      k = `not(${keyOf(e.arg)})`;
+      break;
+    case "quant":
+      k = `${e.quantifier}[${JSON.stringify(e.over)}](${keyOf(e.cond)})`;
+      break;
+    case "pred":
+      k = JSON.stringify([e.field, e.kind, e.values, e.caseSensitive, e.regexFlags, e.scope, e.all]);
+      break;
+    case "opaque":
+      k = JSON.stringify(["opaque", e.text, e.reason]);
+      break;
+    default:
+      k = e.type;
+  }
+  KEYS.set(e, k);
+  return k;
+}
 
 export function mkNot(e: Expr): Expr {
   if (e.type === "true") return F;
@@ -38,21 +68,21 @@ function dedup(type: "and" | "or", xs: Expr[]): Expr {
   const out: Expr[] = [];
   const negs = new Set<string>();
   for (const x of xs) {
-    const k = canonicalJson(x);
+    const k = keyOf(x);
     if (seen.has(k)) continue;
     seen.add(k);
-    if (x.type === "not") negs.add(canonicalJson(x.arg));
+    if (x.type === "not") negs.add(keyOf(x.arg));
     out.push(x);
   }
   // x and not x → false; x or not x → true
-  for (const x of out) if (negs.has(canonicalJson(x))) return type === "and" ? F : T;
+  for (const x of out) if (negs.has(keyOf(x))) return type === "and" ? F : T;
   if (out.length === 0) return type === "and" ? T : F;
   if (out.length === 1) return out[0];
   return { type, args: out };
 }
 
 export function same(a: Expr, b: Expr): boolean {
-  return a === b || canonicalJson(a) === canonicalJson(b);
+  return a === b || keyOf(a) === keyOf(b);
 }
 
 /** if c then a else b, as a boolean formula. */
@@ -177,7 +207,7 @@ export function valuesPred(name: string, kind: "eq" | "in", values: Value[], cs?
   if (values.length === 0) return F;
   const k = values.length === 1 ? "eq" : kind;
   const strs = values.some((v) => typeof v === "string");
-  return pred(name, k, values, strs ? { caseSensitive: cs ?? true } : {});
+  return pred(name, k, values, strs && cs === false ? { caseSensitive: false } : {});
 }
 
 /** Any marker left in a finished tree is a bug guard: it becomes opaque instead of a wrong field. */

@@ -1,6 +1,6 @@
 import { F, T, opaque, pred, type Expr } from "../../model/expr.js";
 import { body, field, fieldAll, type PyNode } from "./ast.js";
-import { fieldName, isNullPred, mkAnd, mkIte, mkNot, mkOr, mkQuant, same } from "./exprs.js";
+import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQuant, same } from "./exprs.js";
 import { builtinCall, moduleMember } from "./builtins.js";
 import { compareVals, containsVal } from "./compare.js";
 import { methodCall } from "./methods.js";
@@ -222,6 +222,8 @@ export class Interp {
   }
 
   callFunc(mod: PyModule, def: PyNode, args: SymVal[], kw: Map<string, SymVal>): SymVal {
+    const fname = field(def, "name")?.text ?? "";
+    if (fname === "deep_get" && !mod.name.startsWith("rule:")) return deepGet(this, args, kw, def);
     const depth = this.stack.filter((d) => d === def).length;
     if (depth >= 2 || this.stack.length >= MAX_DEPTH) {
       return opq(`${field(def, "name")?.text ?? "?"}(...)`, depth >= 2 ? "recursive function" : "inlining too deep");
@@ -609,7 +611,7 @@ export class Interp {
     }
     if (rets.length === 0) return this.nullLoop(over, { k: "fall", env: outEnv });
     const v0 = rets[0].v;
-    const dependsOnElem = (v: SymVal): boolean => JSON.stringify(v).includes(`"base":${base}`);
+    const dependsOnElem = (v: SymVal): boolean => mentionsBase(v, base);
     if (!rets.every((r) => sameVal(r.v, v0)) || dependsOnElem(v0)) {
       // Different returns: the first matching element decides. Only boolean returns can be split.
       const tr = rets.map((r) => ({ pc: r.pc, t: constTruth(r.v) }));
@@ -971,6 +973,34 @@ export class Interp {
 
 export type FieldVal = SymVal & { k: "field" };
 
+/** panther_base_helpers.deep_get(obj, *keys, default=None): the value at the path, default when missing or None. */
+function deepGet(it: Interp, args: SymVal[], kw: Map<string, SymVal>, def: PyNode): SymVal {
+  const [obj, ...keys] = args;
+  const dflt = kw.get("default") ?? NONE;
+  if (!obj || keys.some((k) => k.k !== "str")) return opq(def.text.slice(0, 80), "deep_get with computed keys");
+  const path = keys.map((k) => (k as { v: string }).v);
+  return it.lift1(obj, (o) => {
+    if (o.k === "field" && o.tx.length === 0 && !o.json) {
+      const raw: SymVal = { k: "field", base: o.base, path: [...o.path, ...path], tx: [], nullv: dflt };
+      if (o.path.length === 0) return raw;
+      // A missing/None object: deep_get returns the default too, unless the object's own default is a dict holding the keys.
+      return o.nullv.k === "dict" && o.nullv.keys.length > 0 ? opq("deep_get(...)", "deep_get on a value with a non-empty default") : raw;
+    }
+    if (o.k === "dict" || o.k === "none") {
+      let cur: SymVal = o;
+      for (const k of path) {
+        if (cur.k !== "dict") return dflt;
+        const i = cur.keys.findIndex((x) => x.k === "str" && x.v === k);
+        if (i < 0) return dflt;
+        cur = cur.vals[i];
+      }
+      return cur.k === "none" ? dflt : cur;
+    }
+    if (o.k === "bot") return BOT;
+    return opq("deep_get(...)", "deep_get on a computed value");
+  });
+}
+
 function arrayField(v: SymVal): FieldVal | null {
   if (v.k === "field" && v.tx.length === 0 && !v.json) {
     if (v.nullv.k === "seq" && v.nullv.items.length === 0) return v;
@@ -985,15 +1015,65 @@ function isBoolish(v: SymVal): boolean {
   return false;
 }
 
-export function sameVal(a: SymVal, b: SymVal): boolean {
+export function sameVal(a: SymVal, b: SymVal, depth = 0): boolean {
   if (a === b) return true;
-  if (a.k !== b.k) return false;
-  if (a.k === "func" && b.k === "func") return a.def === b.def;
-  if (a.k === "cond" && b.k === "cond") return same(a.e, b.e);
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return false;
+  if (a.k !== b.k || depth > 50) return false;
+  switch (a.k) {
+    case "none":
+    case "bot":
+      return true;
+    case "bool":
+    case "num":
+    case "str":
+      return a.v === (b as typeof a).v;
+    case "seq": {
+      const y = b as typeof a;
+      return a.kind === y.kind && a.items.length === y.items.length && a.items.every((x, i) => sameVal(x, y.items[i], depth + 1));
+    }
+    case "dict": {
+      const y = b as typeof a;
+      return a.keys.length === y.keys.length && a.keys.every((x, i) => sameVal(x, y.keys[i], depth + 1) && sameVal(a.vals[i], y.vals[i], depth + 1));
+    }
+    case "field": {
+      const y = b as typeof a;
+      return a.base === y.base && !!a.json === !!y.json && a.path.join("\u0000") === y.path.join("\u0000") && JSON.stringify(a.tx) === JSON.stringify(y.tx) && sameVal(a.nullv, y.nullv, depth + 1);
+    }
+    case "cond":
+      return keyOf(a.e) === keyOf((b as typeof a).e);
+    case "ite": {
+      const y = b as typeof a;
+      return keyOf(a.c) === keyOf(y.c) && sameVal(a.a, y.a, depth + 1) && sameVal(a.b, y.b, depth + 1);
+    }
+    case "opq":
+      return a.text === (b as typeof a).text && a.reason === (b as typeof a).reason;
+    case "func":
+      return a.def === (b as typeof a).def;
+    case "builtin":
+      return a.name === (b as typeof a).name && (a.self === undefined ? (b as typeof a).self === undefined : (b as typeof a).self !== undefined && sameVal(a.self, (b as typeof a).self as SymVal, depth + 1));
+    case "module":
+      return a.name === (b as typeof a).name;
+    case "regex":
+      return a.pattern === (b as typeof a).pattern && a.flags === (b as typeof a).flags;
+    default:
+      return false;
+  }
+}
+
+function mentionsBase(v: SymVal, base: number, depth = 0): boolean {
+  if (depth > 50) return true;
+  switch (v.k) {
+    case "field":
+      return v.base === base || mentionsBase(v.nullv, base, depth + 1);
+    case "cond":
+      return basesOf(v.e).has(base);
+    case "ite":
+      return basesOf(v.c).has(base) || mentionsBase(v.a, base, depth + 1) || mentionsBase(v.b, base, depth + 1);
+    case "seq":
+      return v.items.some((x) => mentionsBase(x, base, depth + 1));
+    case "dict":
+      return v.vals.some((x) => mentionsBase(x, base, depth + 1)) || v.keys.some((x) => mentionsBase(x, base, depth + 1));
+    default:
+      return false;
   }
 }
 

@@ -51,7 +51,8 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
     }
     case "__getitem__": {
       const k = args[0];
-      if (k?.k === "str") return child(it, f, [k.v], BOT, n, nullM);
+      // The model cannot tell a missing key (KeyError) from an explicit null (None): null is the common case in logs.
+      if (k?.k === "str") return child(it, f, [k.v], NONE, n, nullM);
       if (k?.k === "num") {
         const last = f.tx[f.tx.length - 1];
         if (last?.op === "split" && Number.isNaN(last.index)) {

@@ -43,7 +43,7 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
   if (usable.length === 0) return F;
   if (rest.length === 0) {
     if (op === "eq") return valuesPred(name, "in", usable, cs);
-    return pred(name, op, usable, { caseSensitive: cs });
+    return pred(name, op, usable, cs ? {} : { caseSensitive: false });
   }
   const core = rest.filter((t) => t.op !== "lower" && t.op !== "upper");
   if (core.length !== 1) return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "chained string transforms");
@@ -64,7 +64,7 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
   const alt = `(?:${alts.join("|")})`;
   if (t.op === "strip") {
     if (usable.some((l) => /^\s|\s$/.test(l))) return opaque(`${name}.strip() ${op} ${JSON.stringify(lits)}`, "strip() compared with a padded literal");
-    return pred(name, "regex", [`^\\s*${body(alt)}\\s*$`], { caseSensitive: cs });
+    return pred(name, "regex", [`^\\s*${body(alt)}\\s*$`], cs ? {} : { caseSensitive: false });
   }
   if (t.op === "split") {
     if (t.sep.length !== 1) return opaque(`${name}.split(${JSON.stringify(t.sep)})`, "split on a multi-character separator");
@@ -72,8 +72,8 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
     const ok = usable.filter((l) => !l.includes(t.sep));
     if (ok.length === 0) return F;
     const a = `(?:${ok.map(reEscape).join("|")})`;
-    if (t.index >= 0) return pred(name, "regex", [`^(?:[^${S}]*${S}){${t.index}}${body(a)}(?:${S}|$)`], { caseSensitive: cs });
-    return pred(name, "regex", [`(?:^|${S})${body(a)}(?:${S}[^${S}]*){${-t.index - 1}}$`], { caseSensitive: cs });
+    if (t.index >= 0) return pred(name, "regex", [`^(?:[^${S}]*${S}){${t.index}}${body(a)}(?:${S}|$)`], cs ? {} : { caseSensitive: false });
+    return pred(name, "regex", [`(?:^|${S})${body(a)}(?:${S}[^${S}]*){${-t.index - 1}}$`], cs ? {} : { caseSensitive: false });
   }
   return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "string transform");
 }

@@ -1,8 +1,7 @@
-import { canonicalJson } from "../../model/canonical.js";
 import { opaque, pred, type Expr } from "../../model/expr.js";
 import { simplify } from "../../model/simplify.js";
 import { field as fieldOf } from "./ast.js";
-import { finalizeFields, mkAnd, mkOr } from "./exprs.js";
+import { finalizeFields, keyOf, mkAnd, mkOr } from "./exprs.js";
 import { BudgetExceeded, Interp, truthy } from "./interp.js";
 import type { Program, PyModule } from "./program.js";
 import type { TypeOracle } from "./predicates.js";
@@ -36,7 +35,7 @@ function callEntry(mod: PyModule, fn: string, program: Program, types: TypeOracl
 export function translateCondition(mod: PyModule, fn: string, program: Program, logTypes: string[], types: TypeOracle, mocks?: Set<string>): Translation {
   const first = callEntry(mod, fn, program, types, logTypes[0], mocks);
   if (!first) return { condition: opaque(`${fn}(event)`, `no ${fn}() function`), missing: fn };
-  const finish = (v: SymVal): Expr => simplify(finalizeFields(truthy(v)));
+  const finish = (v: SymVal): Expr => finalizeFields(truthy(v));
   const c0 = finish(first.v);
   if (!first.usedUdm || logTypes.length <= 1) return { condition: c0 };
   const per: { lt: string; c: Expr }[] = [{ lt: logTypes[0], c: c0 }];
@@ -44,9 +43,9 @@ export function translateCondition(mod: PyModule, fn: string, program: Program, 
     const r = callEntry(mod, fn, program, types, lt, mocks);
     per.push({ lt, c: r ? finish(r.v) : opaque(`${fn}(event)`, "evaluation failed") });
   }
-  if (per.every((p) => canonicalJson(p.c) === canonicalJson(c0))) return { condition: c0 };
-  const parts = per.map((p) => mkAnd(pred("p_log_type", "eq", [p.lt], { caseSensitive: true, scope: true }), p.c));
-  return { condition: simplify(mkOr(...parts)) };
+  if (per.every((p) => keyOf(p.c) === keyOf(c0))) return { condition: c0 };
+  const parts = per.map((p) => mkAnd(pred("p_log_type", "eq", [p.lt], { scope: true }), p.c));
+  return { condition: mkOr(...parts) };
 }
 
 /** Event fields placed in the dict that `fn(event)` returns (alert_context). */

@@ -44,7 +44,10 @@ export function compileDetection(det: unknown, report: Reporter): DetectionResul
     const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
     if (key === "condition") conditionNode = (p.value as Node) ?? null;
     else if (key === "timeframe") timeframe = isScalar(p.value) ? String(p.value.value) : undefined;
-    else sources.set(key, (p.value as Node) ?? null);
+    else {
+      if (sources.has(key)) report("warning", "sigma.duplicate-identifier", `search identifier '${key}' is defined twice; the later one is used`, offsetOf(p.key));
+      sources.set(key, (p.value as Node) ?? null);
+    }
   }
   const seenField = new Set<string>();
   const ctx: IdCtx = {
@@ -165,35 +168,36 @@ function fieldItem(
   offset: number | undefined,
   ctx: IdCtx,
 ): Expr {
-  const text = `${key || "keywords"}: ${JSON.stringify(values.length === 1 ? values[0] : values)}`;
+  // The item as written, for opaque nodes only: built on demand (value lists can be long).
+  const text = (): string => `${key || "keywords"}: ${JSON.stringify(values.length === 1 ? values[0] : values)}`;
   if (field !== null) ctx.useField(field);
   if (values.length === 0) {
     ctx.report("warning", "sigma.value", `'${key}' has an empty value list`, offset);
-    return opaque(text, "empty value list", field ? [field] : undefined);
+    return opaque(text(), "empty value list", field ? [field] : undefined);
   }
   const st = startState(values, parseSigmaString);
   for (const m of mods) {
     const h = Object.hasOwn(HANDLERS, m) ? HANDLERS[m] : undefined;
     if (!h) {
       ctx.report("error", "sigma.unknown-modifier", `unknown value modifier '${m}' in '${key}'`, offset);
-      return opaque(text, `unknown modifier '${m}'`, field ? [field] : undefined);
+      return opaque(text(), `unknown modifier '${m}'`, field ? [field] : undefined);
     }
     const err = h(st);
     if (err) {
       ctx.report("error", "sigma.modifier", `${err} ('${key}')`, offset);
-      return opaque(text, err, field ? [field] : undefined);
+      return opaque(text(), err, field ? [field] : undefined);
     }
   }
   if (st.opaque) {
     ctx.report("warning", "sigma.untranslatable", `${st.opaque} ('${key}')`, offset);
-    return opaque(text, st.opaque, field ? [field] : undefined);
+    return opaque(text(), st.opaque, field ? [field] : undefined);
   }
   return buildItem(origin, field, st, text, offset, ctx);
 }
 
 type Alt = Predicate | Expr;
 
-function buildItem(origin: string, field: string | null, st: ItemState, text: string, offset: number | undefined, ctx: IdCtx): Expr {
+function buildItem(origin: string, field: string | null, st: ItemState, text: () => string, offset: number | undefined, ctx: IdCtx): Expr {
   const scope = field !== null && SCOPE_FIELDS.has(field);
   const alt = (v: Val): Alt => toPredicate(origin, field, v, st, scope, text, offset, ctx);
   let expr: Expr;
@@ -244,7 +248,7 @@ function toPredicate(
   v: Val,
   st: ItemState,
   scope: boolean,
-  text: string,
+  text: () => string,
   offset: number | undefined,
   ctx: IdCtx,
 ): Alt {
@@ -259,8 +263,8 @@ function toPredicate(
       const c = classify(parts);
       if (st.expand && c.value.includes("%")) {
         if (c.kind !== "wildcard" && PLACEHOLDER.test(c.value)) return str(c.kind, [], { valuesFrom: c.value });
-        ctx.report("warning", "sigma.placeholder", `placeholder inside a longer value cannot be expanded (${text})`, offset);
-        return opaque(text, "placeholder (|expand) inside a longer value needs a user mapping", field ? [field] : undefined);
+        ctx.report("warning", "sigma.placeholder", `placeholder inside a longer value cannot be expanded (${text()})`, offset);
+        return opaque(text(), "placeholder (|expand) inside a longer value needs a user mapping", field ? [field] : undefined);
       }
       return str(c.kind, [c.value]);
     }
@@ -286,7 +290,7 @@ function toPredicate(
       if (regexFlags) more.regexFlags = regexFlags;
       if (flags.includes("x")) {
         ctx.report("warning", "sigma.regex", "inline (?x) flag is not supported", offset);
-        return opaque(text, "regex with (?x) extended syntax", field ? [field] : undefined);
+        return opaque(text(), "regex with (?x) extended syntax", field ? [field] : undefined);
       }
       return pred(field, "regex", [source], more);
     }

@@ -16,6 +16,10 @@ function textOf(v: unknown): unknown {
 function addData(out: Obj, data: Obj): void {
   for (const [k, raw] of Object.entries(data)) {
     if (k === "#attributes") continue;
+    if (k === "Data" && Array.isArray(raw)) {
+      addNamedData(out, raw);
+      continue;
+    }
     const v = textOf(raw);
     if (!Object.hasOwn(out, k)) out[k] = v;
     if (k.includes(" ")) {
@@ -23,6 +27,16 @@ function addData(out: Obj, data: Obj): void {
       if (!Object.hasOwn(out, alias)) out[alias] = v;
     }
   }
+}
+
+/** The raw XML form `<Data Name="x">v</Data>` dumped as `Data: [{ "#attributes": { Name }, "#text" }]`. */
+function addNamedData(out: Obj, items: unknown[]): void {
+  const named: Obj = {};
+  for (const it of items) {
+    const name = isObj(it) && isObj(it["#attributes"]) ? it["#attributes"].Name : undefined;
+    if (typeof name === "string") named[name] = textOf(it);
+  }
+  addData(out, named);
 }
 
 /** True for an evtx_dump record: `{ Event: { System: {...} } }`. */

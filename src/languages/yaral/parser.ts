@@ -160,16 +160,16 @@ class Parser {
     switch (name) {
       case "meta":
       case "options":
-        (name === "meta" ? rule.meta : rule.options).push(...this.parseAssignments());
+        for (const m of this.parseAssignments()) (name === "meta" ? rule.meta : rule.options).push(m);
         return;
       case "events":
-        rule.events.push(...this.parseExpressions());
+        for (const x of this.parseExpressions()) rule.events.push(x);
         return;
       case "condition":
-        rule.condition.push(...this.parseExpressions());
+        for (const x of this.parseExpressions()) rule.condition.push(x);
         return;
       case "outcome":
-        rule.outcome.push(...this.parseOutcome());
+        for (const x of this.parseOutcome()) rule.outcome.push(x);
         return;
       case "match":
         rule.match = this.parseMatch();
@@ -363,7 +363,10 @@ class Parser {
   }
   private parseArith(ops: string[], operand: () => Node): Node {
     let left = operand();
+    let length = 0;
     while (this.tok.type === "punct" && ops.includes(this.tok.value)) {
+      // Arithmetic nests to the left: a chain is as deep as it is long.
+      if (++length > MAX_DEPTH) throw new Fail(this.tok.line, "yaral.too-deep", `arithmetic chain longer than ${MAX_DEPTH} operators`);
       const op = this.next().value as ArithOp;
       const right = operand();
       left = { kind: "arith", op, left, right, start: left.start, end: right.end, line: left.line };

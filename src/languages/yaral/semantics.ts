@@ -29,7 +29,7 @@ export function resolveUdm(event: unknown, field: string): unknown[] | undefined
       const r = plainResolve(n, dotted.join("."));
       if (r !== undefined) {
         found = true;
-        next.push(...r);
+        for (const x of r) next.push(x);
       }
     }
     nodes = next;
@@ -43,7 +43,7 @@ export function resolveUdm(event: unknown, field: string): unknown[] | undefined
     }
     if (!flush()) return undefined;
     const next: unknown[] = [];
-    for (const n of nodes) next.push(...mapLookup(n, seg.key));
+    for (const n of nodes) for (const x of mapLookup(n, seg.key)) next.push(x);
     if (next.length === 0) return undefined;
     nodes = next;
   }

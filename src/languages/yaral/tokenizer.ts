@@ -87,7 +87,8 @@ export function tokenize(text: string): { tokens: Token[]; errors: LexError[] } 
         if (d === "\\" && i + 1 < n) {
           const e = text[i + 1];
           if (e === "\n") line++;
-          value += e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e;
+          // Unknown escapes keep their backslash, so a regex written in "…" keeps its meaning.
+          value += e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e === "\\" || e === '"' || e === "'" ? e : `\\${e}`;
           i += 2;
           continue;
         }

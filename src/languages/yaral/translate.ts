@@ -48,13 +48,13 @@ export function translateRule(rule: Rule, text: string): Translation {
   for (const c of rest) placeConjunct(c, ctx, perVar, crossEvent, directJoins);
 
   const trees = new Map<string, Expr>();
-  for (const [v, list] of perVar) trees.set(v, finish(and(...list)));
+  for (const [v, list] of perVar) trees.set(v, finish({ type: "and", args: list }));
 
   const cond = readCondition(rule, ctx);
   const primary = cond.primary ?? ctx.eventVars[0];
   let condition: Expr =
     cond.alternatives.length > 1 ? finish(or(...cond.alternatives.map((v) => trees.get(v) ?? T))) : (trees.get(primary) ?? T);
-  if (crossEvent.length > 0) condition = finish(and(condition, ...crossEvent));
+  if (crossEvent.length > 0) condition = finish({ type: "and", args: [condition, ...crossEvent] });
 
   const aggregation = buildAggregation(rule, ctx, trees, cond, primary, directJoins);
   const all = [condition, ...(aggregation?.events ?? []).map((e) => e.condition)];
@@ -186,9 +186,9 @@ function fieldsIn(n: Node, out: string[] = []): string[] {
 function translateBool(n: Node, v: string, ctx: Ctx): Expr {
   switch (n.kind) {
     case "and":
-      return and(...n.args.map((a) => translateBool(a, v, ctx)));
+      return { type: "and", args: n.args.map((a) => translateBool(a, v, ctx)) };
     case "or":
-      return or(...n.args.map((a) => translateBool(a, v, ctx)));
+      return { type: "or", args: n.args.map((a) => translateBool(a, v, ctx)) };
     case "not":
       return not(translateBool(n.arg, v, ctx));
     case "quant":
@@ -210,10 +210,32 @@ function translateQuant(n: Node & { kind: "quant" }, v: string, ctx: Ctx): Expr 
   // Repeated fields already have any-semantics: `any $e.f = x` is `$e.f = x`.
   const inner = translateBool(n.arg, v, ctx);
   if (n.quantifier === "any") return inner;
-  if (inner.type === "pred" && inner.field !== null) {
-    return { type: "quant", quantifier: "all", over: inner.field, cond: { ...inner, field: "" } };
-  }
+  const over = singleField(inner);
+  if (over !== null) return { type: "quant", quantifier: "all", over, cond: relativize(inner, over) };
   return opaque(src(n, ctx), "`all` over an expression that is not one field test", fieldsIn(n));
+}
+
+/** The one field every predicate in `e` tests, or null. */
+function singleField(e: Expr): string | null {
+  const fields = new Set<string | null>();
+  const visit = (x: Expr): boolean => {
+    if (x.type === "pred") fields.add(x.field);
+    else if (x.type === "not") return visit(x.arg);
+    else if (x.type === "and" || x.type === "or") return x.args.every(visit);
+    else return false;
+    return true;
+  };
+  if (!visit(e) || fields.size !== 1) return null;
+  const [f] = fields;
+  return f ?? null;
+}
+
+/** Field paths relative to each element of `over` (the element itself is ""). */
+function relativize(e: Expr, over: string): Expr {
+  if (e.type === "pred") return { ...e, field: e.field === over ? "" : e.field };
+  if (e.type === "not") return { type: "not", arg: relativize(e.arg, over) };
+  if (e.type === "and" || e.type === "or") return { type: e.type, args: e.args.map((a) => relativize(a, over)) };
+  return e;
 }
 
 /** A field operand: a path of this event, a placeholder bound to one, or either under to_lower/to_upper. */
@@ -377,26 +399,31 @@ function mergeAlternatives(e: Expr): Expr {
     case "quant":
       return { ...e, cond: mergeAlternatives(e.cond) };
     case "or": {
-      const args = e.args.map(mergeAlternatives);
       const out: Expr[] = [];
-      const slots = new Map<string, number>();
-      for (const a of args) {
+      // Merged predicates are built in place (values deduplicated through a set) so long chains stay linear.
+      const groups = new Map<string, { at: number; seen: Set<string>; origins: string[] }>();
+      for (const a of e.args.map(mergeAlternatives)) {
         const key = mergeKey(a);
-        const at = key === null ? undefined : slots.get(key);
-        if (key === null || at === undefined) {
-          if (key !== null) slots.set(key, out.length);
-          out.push(a);
+        const g = key === null ? undefined : groups.get(key);
+        if (key === null || g === undefined || a.type !== "pred") {
+          if (key !== null && a.type === "pred") {
+            groups.set(key, { at: out.length, seen: new Set(a.values.map((x) => JSON.stringify(x))), origins: a.origin ? [a.origin] : [] });
+            out.push({ ...a, values: [...a.values] });
+          } else out.push(a);
           continue;
         }
-        const prev = out[at] as Predicate;
-        const cur = a as Predicate;
-        const values = [...prev.values, ...cur.values.filter((x) => !prev.values.includes(x))];
-        const merged: Predicate = { ...prev, kind: prev.kind === "eq" ? "in" : prev.kind, values };
-        const origins = [prev.origin, cur.origin].filter((o): o is string => o !== undefined);
-        if (origins.length > 0) merged.origin = origins.join(" | ");
-        else delete merged.origin;
-        out[at] = merged;
+        const prev = out[g.at] as Predicate;
+        if (prev.kind === "eq") prev.kind = "in";
+        for (const x of a.values) {
+          const k = JSON.stringify(x);
+          if (!g.seen.has(k)) {
+            g.seen.add(k);
+            prev.values.push(x);
+          }
+        }
+        if (a.origin) g.origins.push(a.origin);
       }
+      for (const g of groups.values()) if (g.origins.length > 1) (out[g.at] as Predicate).origin = g.origins.join(" | ");
       return out.length === 1 ? out[0] : { type: "or", args: out };
     }
     default:
@@ -406,7 +433,7 @@ function mergeAlternatives(e: Expr): Expr {
 
 function mergeKey(e: Expr): string | null {
   if (e.type !== "pred" || e.valuesFrom !== undefined || e.all || e.field === null) return null;
-  if (!["eq", "in", "contains", "startswith", "endswith", "regex"].includes(e.kind)) return null;
+  if (!["eq", "in", "contains", "startswith", "endswith", "regex", "cidr"].includes(e.kind)) return null;
   const kind = e.kind === "in" ? "eq" : e.kind;
   return JSON.stringify([e.field, kind, e.caseSensitive ?? null, e.scope ?? false]);
 }
@@ -450,6 +477,11 @@ function readCondition(rule: Rule, ctx: Ctx): ConditionReading {
   return reading;
 }
 
+function usesGraph(n: Node, v: string): boolean {
+  if (n.kind === "path" && n.variable === v && "name" in n.segments[0] && n.segments[0].name === "graph") return true;
+  return children(n).some((c) => usesGraph(c, v));
+}
+
 function keyFor(placeholder: string, ctx: Ctx): string {
   const fields = new Set((ctx.bindings.get(placeholder) ?? []).map((b) => b.field));
   if (fields.size === 1) {
@@ -484,6 +516,8 @@ function buildAggregation(
 
   const notes: string[] = [];
   if (multi) notes.push(`primary event ${primary}: the top-level condition is its filter`);
+  const graph = ctx.eventVars.filter((v) => rule.events.some((n) => usesGraph(n, v)));
+  if (graph.length > 0) notes.push(`entity-graph context: ${graph.join(", ")} (fields under graph.)`);
   if (cond.alternatives.length > 1) notes.push(`condition is satisfied by any of ${cond.alternatives.join(", ")}`);
   if (cond.absent.length > 0) notes.push(`${cond.absent.join(", ")} must not occur`);
   if (rule.match?.modifier) notes.push(`window ${rule.match.modifier}`);

@@ -1,6 +1,7 @@
-import { hasTable } from "../../attack/schema.js";
+import { type CoverageResult, coverage } from "../../analytics/coverage.js";
 import { attackIndex, techniqueInfo } from "../../attack/store.js";
 import type { Db } from "../../catalog/open.js";
+import { MODALITIES } from "../../catalog/search.js";
 import { VENDORS } from "../../model/rule.js";
 
 /** Binned rule counts (DX-03): one colour per bin, never a linear gradient. */
@@ -19,6 +20,8 @@ export function binOf(n: number): number {
 export interface MatrixFilter {
   vendor: string[];
   modality: string[];
+  /** Count every modality (hunting, building blocks, alert passthroughs...). */
+  allModalities: boolean;
 }
 
 export interface MatrixCell {
@@ -35,12 +38,14 @@ export interface MatrixCell {
 export interface MatrixData {
   version: string | null;
   filter: MatrixFilter;
+  /** Modalities left out of the counts. */
+  excludedModalities: string[];
+  policy: string;
   bins: { label: string }[];
-  tactics: { id: string; shortname: string; name: string; cells: MatrixCell[] }[];
+  tactics: { id: string; shortname: string; name: string; covered: number; cells: MatrixCell[] }[];
   /** Technique ids rules use that the loaded ATT&CK version does not know. */
-  unknown: { technique: string; count: number }[];
-  /** Rules (after the filter) with at least one technique counted on the matrix. */
-  rulesCounted: number;
+  unknown: { technique: string; count: number; countedAs: string | null; note: string | null }[];
+  totals: CoverageResult["totals"];
   layer: string;
 }
 
@@ -50,47 +55,25 @@ export function parseMatrixFilter(p: URLSearchParams): MatrixFilter {
   const list = (k: string) => p.getAll(k).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
   const vendor = list("vendor");
   for (const v of vendor) if (!(VENDORS as readonly string[]).includes(v)) throw new FilterError(`unknown vendor '${v}': use one of ${VENDORS.join(", ")}`);
-  return { vendor, modality: list("modality") };
+  const modality = list("modality");
+  const allModalities = modality.includes("all");
+  for (const m of modality) if (m !== "all" && !MODALITIES.includes(m as never)) throw new FilterError(`unknown modality '${m}': use one of all, ${MODALITIES.join(", ")}`);
+  return { vendor, modality: modality.filter((m) => m !== "all"), allModalities };
 }
 
-function ruleFilter(f: MatrixFilter): { sql: string; args: string[] } {
-  const parts: string[] = [];
-  const args: string[] = [];
-  if (f.vendor.length) {
-    parts.push(`vendor IN (${f.vendor.map(() => "?").join(", ")})`);
-    args.push(...f.vendor);
-  }
-  if (f.modality.length) {
-    parts.push(`modality IN (${f.modality.map(() => "?").join(", ")})`);
-    args.push(...f.modality);
-  }
-  return { sql: parts.length ? `AND p.rule_id IN (SELECT id FROM rules WHERE ${parts.join(" AND ")})` : "", args };
+export function filterParams(f: MatrixFilter): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const v of f.vendor) p.append("vendor", v);
+  for (const m of f.modality) p.append("modality", m);
+  if (f.allModalities) p.append("modality", "all");
+  return p;
 }
 
-/** Distinct rules per technique id the pairs count under (loaded-version ids). */
-function countsByTechnique(db: Db, f: MatrixFilter): { own: Map<string, Set<string>>; unknown: Map<string, number> } {
-  const own = new Map<string, Set<string>>();
-  const unknown = new Map<string, number>();
-  if (!hasTable(db, "attack_pairs")) return { own, unknown };
-  const w = ruleFilter(f);
-  const rows = db
-    .prepare(`SELECT DISTINCT p.rule_id, p.technique, p.counts_as, p.status FROM attack_pairs p WHERE p.technique IS NOT NULL ${w.sql}`)
-    .all(...w.args) as { rule_id: string; technique: string; counts_as: string | null; status: string }[];
-  for (const r of rows) {
-    if (r.counts_as) {
-      let s = own.get(r.counts_as);
-      if (!s) own.set(r.counts_as, (s = new Set()));
-      s.add(r.rule_id);
-    } else {
-      unknown.set(r.technique, (unknown.get(r.technique) ?? 0) + 1);
-    }
-  }
-  return { own, unknown };
-}
-
+/** The matrix: tactics in ATT&CK order, techniques as cells, counts from the shared coverage policy. */
 export function matrixData(db: Db, f: MatrixFilter): MatrixData {
   const index = attackIndex(db);
-  const { own, unknown } = countsByTechnique(db, f);
+  const cov = coverage(db, { vendors: f.vendor, modalities: f.modality, allModalities: f.allModalities, titles: 0 });
+  const counts = new Map(cov.techniques.map((t) => [t.id, t]));
   const live = [...index.techniques.values()].filter((t) => t.known && !t.revoked && !t.deprecated);
   const subsOf = new Map<string, typeof live>();
   for (const t of live) {
@@ -99,37 +82,34 @@ export function matrixData(db: Db, f: MatrixFilter): MatrixData {
     l.push(t);
     subsOf.set(t.parent, l);
   }
-  const counted = new Set<string>();
   const cellOf = (id: string, name: string): MatrixCell => {
-    const ownRules = own.get(id) ?? new Set<string>();
-    const all = new Set(ownRules);
+    const c = counts.get(id);
     const subs = (subsOf.get(id) ?? [])
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((s) => {
-        const r = own.get(s.id) ?? new Set<string>();
-        for (const x of r) all.add(x);
-        return { id: s.id, name: s.name ?? s.id, count: r.size, bin: binOf(r.size) };
+        const n = counts.get(s.id)?.rules ?? 0;
+        return { id: s.id, name: s.name ?? s.id, count: n, bin: binOf(n) };
       });
-    for (const x of all) counted.add(x);
-    return { id, name, count: all.size, own: ownRules.size, bin: binOf(all.size), subs };
+    return { id, name, count: c?.rules ?? 0, own: c?.direct ?? 0, bin: binOf(c?.rules ?? 0), subs };
   };
-  const tactics = index.tactics.map((t) => ({
-    ...t,
-    cells: live
-      .filter((x) => !x.parent && x.tactics.includes(t.shortname))
-      .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id))
-      .map((x) => cellOf(x.id, x.name ?? x.id)),
-  }));
-  const params = new URLSearchParams();
-  for (const v of f.vendor) params.append("vendor", v);
-  for (const m of f.modality) params.append("modality", m);
+  const covered = new Map(cov.tactics.map((t) => [t.id, t.covered]));
+  const params = filterParams(f);
   return {
     version: index.version,
     filter: f,
+    excludedModalities: cov.filters.excludedModalities,
+    policy: cov.policy,
     bins: BINS.map((b) => ({ label: b.label })),
-    tactics,
-    unknown: [...unknown].map(([technique, count]) => ({ technique, count })).sort((a, b) => b.count - a.count),
-    rulesCounted: counted.size,
+    tactics: index.tactics.map((t) => ({
+      ...t,
+      covered: covered.get(t.id) ?? 0,
+      cells: live
+        .filter((x) => !x.parent && x.tactics.includes(t.shortname))
+        .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id))
+        .map((x) => cellOf(x.id, x.name ?? x.id)),
+    })),
+    unknown: cov.unresolved.map((u) => ({ technique: u.id, count: u.rules, countedAs: u.countedAs, note: u.note })),
+    totals: cov.totals,
     layer: `/api/attack/layer.json${params.size ? `?${params}` : ""}`,
   };
 }

@@ -1,3 +1,4 @@
+import { type RelatedResult, relatedRules } from "../../analytics/related.js";
 import { attackIndex, techniqueInfo } from "../../attack/store.js";
 import { tacticShortname } from "../../attack/tactics.js";
 import type { Db } from "../../catalog/open.js";
@@ -6,7 +7,6 @@ import type { Expr } from "../../model/expr.js";
 import { printExpr } from "../../model/print.js";
 import type { RuleTest } from "../../model/rule.js";
 import { type TestReplay, replayTest } from "../../verify/replay.js";
-import { type Available, callAnalytics } from "./analytics.js";
 import { sourceHref } from "./links.js";
 
 export interface AttackGroup {
@@ -23,6 +23,8 @@ export interface OpaqueFragment {
 export interface RulePageData {
   rule: RuleView;
   source: { repo: string; commit: string | null; path: string; href: string | null };
+  /** Pinned link of each body file (same order as rule.bodies). */
+  bodyLinks: (string | null)[];
   /** ATT&CK references grouped by tactic, in the rule's order. */
   attackByTactic: AttackGroup[];
   tests: (RuleTest & { replay: TestReplay })[];
@@ -30,7 +32,7 @@ export interface RulePageData {
   opaqueLines: number[];
   opaque: OpaqueFragment[];
   aggregationEvents: { name: string; condition: string }[];
-  related: Available<unknown>;
+  related: RelatedResult;
 }
 
 export function rulePageData(db: Db, id: string): RulePageData | undefined {
@@ -46,12 +48,13 @@ export function rulePageData(db: Db, id: string): RulePageData | undefined {
       path: rule.source.path,
       href: sourceHref(rule.source.repo, rule.source.commit, rule.source.path),
     },
+    bodyLinks: rule.bodies.map((b) => sourceHref(rule.source.repo, rule.source.commit, b.path)),
     attackByTactic: groupAttack(db, rule),
     tests: rule.tests.map((t) => ({ ...t, replay: replayTest(rule.language, rule.logic, t) })),
     opaqueLines: conjuncts.flatMap((c, i) => (opaqueIn(c).length > 0 ? [i] : [])),
     opaque: [cond, ...(rule.logic.aggregation?.events ?? []).map((e) => e.condition)].flatMap(opaqueIn),
     aggregationEvents: (rule.logic.aggregation?.events ?? []).map((e) => ({ name: e.name, condition: printExpr(e.condition, false) })),
-    related: callAnalytics("relatedRules", (fn) => fn(db as never, id as never)),
+    related: relatedRules(db, id),
   };
 }
 

@@ -131,6 +131,7 @@ test("a correlation document counts the events of a rule of the same file", () =
   assert.equal(rules.length, 2);
   const corr = rules[1];
   assert.equal(corr.modality, "correlation");
+  assert.deepEqual(corr.logSources, [{ key: "product", value: "windows" }, { key: "service", value: "security" }]);
   assert.deepEqual(corr.logic.condition, { type: "pred", field: "EventID", kind: "eq", values: [4625], origin: "selection", scope: true });
   assert.deepEqual(
     { ...corr.logic.aggregation, events: undefined, note: undefined },
@@ -201,4 +202,25 @@ test("example: CloudTrail rule keyed on eventName", () => {
   assert.equal(evaluate(r.logic.condition, ok, sem), true);
   assert.equal(evaluate(r.logic.condition, { ...ok, errorCode: "AccessDenied" }, sem), false);
   assert.deepEqual(r.logic.outputFields.slice(0, 3), ["eventSource", "eventName", "errorCode"]);
+});
+
+test("value_count correlation: threshold names the counted field", () => {
+  const text = "title: c\nid: c2\ncorrelation:\n    type: value_count\n    rules:\n        - a\n    group-by:\n        - IpAddress\n    timespan: 10m\n    condition:\n        field: TargetUserName\n        gte: 5\n";
+  const r = compile("rules/c.yml", text).rules[0];
+  assert.equal(r.logic.aggregation?.threshold, "value_count(TargetUserName) >= 5");
+  assert.deepEqual(r.logic.aggregation?.by, ["IpAddress"]);
+});
+
+test("diagnostics inside the detection carry the file line", () => {
+  const text = NOUACCHECK.replace("CommandLine|contains: '/NOUACCHECK'", "CommandLine|bogus: '/NOUACCHECK'");
+  const r = compile("rules/x.yml", text).rules[0];
+  assert.equal(r.diagnostics[0].code, "sigma.unknown-modifier");
+  assert.equal(r.diagnostics[0].line, 17);
+  assert.equal(r.logic.fidelity, "partial");
+});
+
+test("a file with only a global document says it holds no rule", () => {
+  const { rules, diagnostics } = compile("rules/g.yml", "action: global\ntitle: x\n");
+  assert.equal(rules.length, 0);
+  assert.equal(diagnostics[0].code, "sigma.no-rule");
 });

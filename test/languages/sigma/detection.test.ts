@@ -248,3 +248,38 @@ test("scope fields restate the log source", () => {
   const { condition } = det("detection:\n    selection:\n        Channel: 'Security'\n        Provider_Name: 'Microsoft-Windows-Security-Auditing'\n    condition: selection\n");
   assert.ok(condition.type === "and" && condition.args.every((a) => a.type === "pred" && a.scope === true));
 });
+
+test("legacy near becomes a correlation aggregation with the near part translated", () => {
+  const r = det("detection:\n    a:\n        X: 1\n    b:\n        Y: 2\n    timeframe: 30s\n    condition: a | near b\n");
+  assert.equal(r.aggregation?.kind, "correlation");
+  assert.equal(r.aggregation?.window, "30s");
+  assert.deepEqual(r.aggregation?.events?.[0].condition, { type: "pred", field: "Y", kind: "eq", values: [2], origin: "b" });
+});
+
+test("diagnostics carry the offset of the offending key", () => {
+  const doc = parseDocument("detection:\n    selection:\n        Image|bogus: 'a'\n    condition: selection\n");
+  const offsets: (number | undefined)[] = [];
+  compileDetection(doc.get("detection", true), (_l, _c, _m, off) => offsets.push(off));
+  assert.equal(offsets[0], "detection:\n    selection:\n        ".length);
+});
+
+test("|gt and |lte compare numerically; |exists: true is is_not_null", () => {
+  const { identifiers: ids } = det("detection:\n    a:\n        Port|gt: 1024\n    b:\n        Port|lte: '1024'\n    c:\n        User|exists: true\n    condition: 1 of them\n");
+  assert.deepEqual(ids.get("a"), { type: "pred", field: "Port", kind: "gt", values: [1024], origin: "a" });
+  assert.deepEqual(ids.get("b"), { type: "pred", field: "Port", kind: "lte", values: [1024], origin: "b" });
+  assert.deepEqual(ids.get("c"), { type: "pred", field: "User", kind: "is_not_null", values: [], origin: "c" });
+  assert.equal(fires(ids.get("a") as Expr, { Port: "8080" }), true);
+  assert.equal(fires(ids.get("b") as Expr, { Port: 8080 }), false);
+});
+
+test("time-part modifiers stay opaque with a reason", () => {
+  const { condition, diags } = det("detection:\n    s:\n        Timestamp|hour: 3\n    condition: s\n");
+  assert.equal(condition.type, "opaque");
+  assert.equal(diags[0].code, "sigma.untranslatable");
+});
+
+test("a modifier that cannot apply is an error, not a guess", () => {
+  const { condition, diags } = det("detection:\n    s:\n        CommandLine|base64: 'a*b'\n    condition: s\n");
+  assert.equal(condition.type, "opaque");
+  assert.equal(diags[0].code, "sigma.modifier");
+});

@@ -53,3 +53,8 @@ test("Security 4688 names resolve through aliases: Image → NewProcessName", ()
   assert.deepEqual(sem.resolve({ NewProcessName: "C:\\a.exe", ParentProcessName: "C:\\p.exe" }, "Image"), ["C:\\a.exe"]);
   assert.deepEqual(sem.resolve({ NewProcessName: "C:\\a.exe", ParentProcessName: "C:\\p.exe" }, "ParentImage"), ["C:\\p.exe"]);
 });
+
+test("EventData in the raw Data-list form flattens by Name", () => {
+  const ev = { Event: { System: { EventID: 4688 }, EventData: { Data: [{ "#attributes": { Name: "NewProcessName" }, "#text": "C:\\a.exe" }] } } };
+  assert.deepEqual(sem.resolve(sem.prepareEvent!(ev), "Image"), ["C:\\a.exe"]);
+});

@@ -1,0 +1,138 @@
+import { readFileSync } from "node:fs";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Child } from "hono/jsx";
+import type { Db } from "../catalog/open.js";
+import { perGeneration } from "./cache.js";
+import { navigatorLayer } from "../analytics/layer.js";
+import { FilterError, matrixData, parseMatrixFilter, techniqueData } from "./data/attack.js";
+import { homeData } from "./data/home.js";
+import { IndicatorQueryError, indicatorData, parseIndicatorQuery } from "./data/indicator.js";
+import { matchPageData, warmMatch } from "./data/match.js";
+import { rulePageData } from "./data/rule.js";
+import { searchPageData } from "./data/search.js";
+import { pageCache } from "./page-cache.js";
+import { AttackPage, TechniquePage } from "./pages/attack.js";
+import { ApiPage, ErrorPage, NotFoundPage } from "./pages/errors.js";
+import { HomePage } from "./pages/home.js";
+import { IndicatorPage } from "./pages/indicator.js";
+import { MatchPage } from "./pages/match.js";
+import { RulePage } from "./pages/rule.js";
+import { SearchPage } from "./pages/search.js";
+import { securityHeaders } from "./security.js";
+
+const CSS = readFileSync(new URL("./static/style.css", import.meta.url), "utf8");
+
+/** Largest event the playground accepts (a form post carries it URL-encoded). */
+export const MAX_MATCH_BODY = 256 * 1024;
+
+export interface AppOptions {
+  /** Cached pages (0 disables the cache). */
+  cacheEntries?: number;
+}
+
+async function page(c: Context, node: Child, status = 200): Promise<Response> {
+  const html = await Promise.resolve((node as { toString(): string | Promise<string> }).toString());
+  return c.html(`<!DOCTYPE html>${html}`, status as 200);
+}
+
+const isApi = (c: Context) => c.req.path === "/api" || c.req.path.startsWith("/api/");
+
+/** The web site and its JSON twin: each route calls one data function and renders it. */
+export function createApp(db: Db, opts: AppOptions = {}): Hono {
+  const app = new Hono();
+  const home = perGeneration(db, () => homeData(db));
+  warmMatch(db);
+
+  app.use("*", securityHeaders);
+  if ((opts.cacheEntries ?? 2000) > 0) app.use("*", pageCache(db, opts.cacheEntries ?? 2000));
+
+  app.get("/static/style.css", (c) =>
+    c.body(CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
+  );
+  app.get("/.well-known/security.txt", (c) =>
+    c.text("Contact: https://github.com/ruleatlas/ruleatlas/security/advisories/new\nPreferred-Languages: en\n"),
+  );
+
+  app.get("/", (c) => page(c, <HomePage d={home()} />));
+  app.get("/api/stats", (c) => c.json(home()));
+  app.get("/api", (c) => page(c, <ApiPage />));
+
+  app.get("/rules", (c) => {
+    const d = searchPageData(db, new URL(c.req.url).searchParams);
+    return page(c, <SearchPage d={d} api={`/api${c.req.path}${new URL(c.req.url).search}`} />, d.error ? 400 : 200);
+  });
+  app.get("/api/rules", (c) => {
+    const d = searchPageData(db, new URL(c.req.url).searchParams);
+    return c.json(d, d.error ? 400 : 200);
+  });
+
+  const ruleData = (c: Context) => rulePageData(db, `${c.req.param("vendor")}:${c.req.param("id")}`);
+  app.get("/rules/:vendor/:id{.+}", (c) => {
+    const d = ruleData(c);
+    return d ? page(c, <RulePage d={d} />) : notFound(c, `No rule ${c.req.param("vendor")}:${c.req.param("id")} in this catalog.`);
+  });
+  app.get("/api/rules/:vendor/:id{.+}", (c) => {
+    const d = ruleData(c);
+    return d ? c.json(d) : notFound(c, `no rule ${c.req.param("vendor")}:${c.req.param("id")}`);
+  });
+
+  const matrix = (c: Context) => matrixData(db, parseMatrixFilter(new URL(c.req.url).searchParams));
+  app.get("/attack", (c) => page(c, <AttackPage d={matrix(c)} api={`/api/attack${new URL(c.req.url).search}`} />));
+  app.get("/api/attack", (c) => c.json(matrix(c)));
+  app.get("/api/attack/layer.json", (c) => {
+    const f = parseMatrixFilter(new URL(c.req.url).searchParams);
+    const layer = navigatorLayer(db, { vendors: f.vendor, modalities: f.modality, allModalities: f.allModalities, catalogUrl: new URL("/attack/", c.req.url).href });
+    return c.json(layer, 200, { "Content-Disposition": 'attachment; filename="ruleatlas-layer.json"' });
+  });
+  app.get("/attack/:technique", (c) => {
+    const d = techniqueData(db, c.req.param("technique"));
+    return d ? page(c, <TechniquePage d={d} />) : notFound(c, `No technique ${c.req.param("technique")} in ATT&CK or in any rule.`);
+  });
+  app.get("/api/attack/:technique", (c) => {
+    const d = techniqueData(db, c.req.param("technique"));
+    return d ? c.json(d) : notFound(c, `no technique ${c.req.param("technique")}`);
+  });
+
+  const indicator = (c: Context) => indicatorData(db, parseIndicatorQuery(new URL(c.req.url).searchParams));
+  app.get("/indicators", (c) => page(c, <IndicatorPage d={indicator(c)} api={`/api/indicators${new URL(c.req.url).search}`} />));
+  app.get("/api/indicators", (c) => c.json(indicator(c)));
+
+  const limit = bodyLimit({
+    maxSize: MAX_MATCH_BODY,
+    onError: () => {
+      throw new HTTPException(413, { message: `the event is larger than ${MAX_MATCH_BODY / 1024} KB` });
+    },
+  });
+  app.get("/match", (c) => page(c, <MatchPage d={matchPageData(db)} />));
+  app.post("/match", limit, async (c) => {
+    const form = await c.req.parseBody();
+    const d = matchPageData(db, { event: String(form.event ?? ""), family: String(form.family ?? "guess") });
+    return page(c, <MatchPage d={d} />, d.error ? 400 : 200);
+  });
+  app.post("/api/match", limit, async (c) => {
+    let body: { event?: unknown; family?: unknown };
+    try {
+      body = (await c.req.json()) as typeof body;
+    } catch {
+      throw new HTTPException(400, { message: 'the body must be JSON: {"event": {...}, "family": "guess"}' });
+    }
+    const event = typeof body?.event === "string" ? body.event : JSON.stringify(body?.event ?? null);
+    const d = matchPageData(db, { event, family: typeof body?.family === "string" ? body.family : "guess" });
+    return c.json(d, d.error ? 400 : 200);
+  });
+
+  app.notFound((c) => notFound(c, `Nothing at ${c.req.path}.`));
+  app.onError((err, c) => {
+    const status = err instanceof HTTPException ? err.status : err instanceof FilterError || err instanceof IndicatorQueryError ? 400 : 500;
+    const message = status === 500 ? "internal error" : err.message;
+    if (status === 500) console.error(err);
+    return isApi(c) ? c.json({ error: message }, status) : page(c, <ErrorPage status={status} message={message} />, status);
+  });
+  return app;
+}
+
+function notFound(c: Context, what: string): Response | Promise<Response> {
+  return isApi(c) ? c.json({ error: what }, 404) : page(c, <NotFoundPage what={what} />, 404);
+}
