@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
  * are documented in src/analytics/README.md; keep the two in step.
  */
 
-export type FieldRole = "path" | "name" | "text";
+/** path: full paths (a derived name key); name: file names; qualifier: outcome-like fields that alone relate nothing. */
+export type FieldRole = "path" | "name" | "text" | "qualifier";
 
 export interface FieldAlias {
   /** Lower-cased field name as vendors write it. */

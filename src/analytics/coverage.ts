@@ -125,9 +125,9 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
   if (!analyticsReady(db)) return result;
   const rows = db
     .prepare(
-      `SELECT DISTINCT p.rule_id, p.technique, p.counts_as, p.status, p.note, r.vendor, r.title
+      `SELECT p.rule_id, p.technique, p.counts_as, p.status, p.note, r.vendor, r.title
        FROM attack_pairs p JOIN rules r ON r.id = p.rule_id
-       WHERE p.technique IS NOT NULL AND ${f.sql} ORDER BY r.title, p.rule_id`,
+       WHERE p.technique IS NOT NULL AND ${f.sql}`,
     )
     .all(...f.args) as PairRow[];
 
@@ -177,7 +177,10 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
     const t = index.techniques.get(id);
     const byVendor: Record<string, number> = {};
     for (const v of a.rules.values()) byVendor[v.vendor] = (byVendor[v.vendor] ?? 0) + 1;
-    const titles = [...a.rules.values()].sort((x, y) => x.depth - y.depth || x.title.localeCompare(y.title)).map((v) => v.title);
+    const titles = [...a.rules.values()]
+      .sort((x, y) => x.depth - y.depth || (x.title < y.title ? -1 : x.title > y.title ? 1 : 0))
+      .slice(0, maxTitles)
+      .map((v) => v.title);
     result.techniques.push({
       id,
       name: t?.displayName ?? t?.name ?? id,
@@ -186,7 +189,7 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
       rules: a.rules.size,
       direct: a.direct.size,
       byVendor,
-      titles: titles.slice(0, maxTitles),
+      titles,
     });
   }
   const covered = new Set(result.techniques.filter((t) => liveIds.has(t.id)).map((t) => t.id));

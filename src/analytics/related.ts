@@ -116,6 +116,9 @@ export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): Rel
       theirs: { field: r.of, kind: r.ok, value: r.ov },
     });
   }
+  const qualifiers = new Set(
+    db.prepare("SELECT DISTINCT canonical FROM canonical_aliases WHERE role = 'qualifier'").pluck().all() as string[],
+  );
   const norms = normsOf(db, [id, ...best.keys()], n);
   const myNorm = norms.get(id) ?? 1;
   const meta = db.prepare("SELECT title, vendor, modality FROM rules WHERE id = ?");
@@ -128,6 +131,8 @@ export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): Rel
     const unique = new Map<string, SharedKey>();
     for (const k of byGrp.values()) unique.set(`${k.field}\u0000${k.kind}\u0000${k.value}`, k);
     const shared = [...unique.values()].sort((a, b) => b.weight - a.weight);
+    // Sharing only an outcome ("ALLOW", "SUCCESS") is not sharing behaviour.
+    if (shared.every((k) => qualifiers.has(k.field))) continue;
     const overlap = shared.reduce((s, k) => s + k.weight, 0);
     const score = shared.reduce((s, k) => s + k.weight * k.weight, 0) / (myNorm * (norms.get(other) ?? 1));
     out.push({

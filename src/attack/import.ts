@@ -50,6 +50,7 @@ export function importAttackFile(db: Db, file: string, opts: { domain?: AttackDo
 export function importAttack(db: Db, data: AttackCompact, source: string): void {
   db.transaction(() => {
     storeAttack(db, data, source);
-    if (data.domain === "enterprise-attack") refreshAttackPairs(db, null);
+    // Other domains' tactics name Sentinel's ICS tactics: every domain re-resolves.
+    refreshAttackPairs(db, null);
   })();
 }

@@ -50,11 +50,11 @@ function resolveTactic(index: AttackIndex, written: string): Tactic {
 function lookupTactic(index: AttackIndex, written: string): Tactic {
   if (TACTIC_ID.test(written)) {
     const id = written.toUpperCase();
-    const t = index.tacticById.get(id) ?? [...index.tacticByShort.values()].find((x) => x.id === id);
+    const t = index.tacticById.get(id) ?? [...index.tacticByShort.values()].find((x) => x.id === id) ?? index.foreignTactics.get(id);
     return { id, short: t?.shortname ?? null, name: t?.name ?? null, known: !!t, written };
   }
   const short = tacticShortname(written);
-  const t = index.tacticByShort.get(short);
+  const t = index.tacticByShort.get(short) ?? index.foreignTactics.get(short);
   // The written name is kept: v19 "stealth" maps to TA0005 but is not renamed "Defense Evasion".
   return { id: t?.id ?? null, short, name: t?.name ?? null, known: !!t, written };
 }

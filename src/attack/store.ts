@@ -81,6 +81,8 @@ export interface AttackIndex {
   tacticById: Map<string, AttackTactic>;
   /** Loaded tactics plus the v19 ones (stealth → TA0005, defense-impairment → TA0112). */
   tacticByShort: Map<string, AttackTactic>;
+  /** Tactics of the other loaded domains (ICS "inhibit-response-function" in a Sentinel rule), by shortname and id. */
+  foreignTactics: Map<string, AttackTactic>;
   techniques: Map<string, TechniqueInfo>;
 }
 
@@ -151,7 +153,20 @@ function buildIndex(db: Db, domain: AttackDomain): AttackIndex {
     const parent = t.parent ? techniques.get(t.parent) : undefined;
     t.displayName = parent?.name && t.name ? `${parent.name}: ${t.name}` : t.name;
   }
-  return { domain, version, versions, tactics, tacticById, tacticByShort, techniques };
+  const foreignTactics = new Map<string, AttackTactic>();
+  if (hasTable(db, "attack_tactics")) {
+    const rows = db
+      .prepare(
+        `SELECT t.id, t.shortname, t.name FROM attack_tactics t
+         WHERE t.domain <> ? AND t.version = (SELECT MAX(version) FROM attack_versions v WHERE v.domain = t.domain)`,
+      )
+      .all(domain) as AttackTactic[];
+    for (const t of rows) {
+      if (!tacticByShort.has(t.shortname)) foreignTactics.set(t.shortname, t);
+      if (!tacticById.has(t.id)) foreignTactics.set(t.id, t);
+    }
+  }
+  return { domain, version, versions, tactics, tacticById, tacticByShort, foreignTactics, techniques };
 }
 
 const cache = new WeakMap<Db, Map<AttackDomain, { stamp: string; index: AttackIndex }>>();

@@ -1,6 +1,6 @@
-import { tacticShortname } from "../attack/tactics.js";
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
+import { type RuleFacetRow, type SearchIndex, searchIndex, tacticKey } from "./search-index.js";
 
 /** Facets a search can be narrowed by. Values within a facet are alternatives; facets combine with AND. */
 export const FACETS = ["vendor", "severity", "status", "modality", "tactic", "technique", "logsource", "field", "fidelity"] as const;
@@ -96,38 +96,10 @@ function termsOf(q: string): string[] {
   return (q.match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 16);
 }
 
-type Clause = { sql: string; args: (string | number)[] };
-
-/** Written tactic strings (TA0007, discovery, "Discovery") grouped by ATT&CK shortname. */
-function tacticSpellings(db: Db): Map<string, string[]> {
-  const rows = db.prepare("SELECT DISTINCT tactic FROM rule_attack WHERE tactic IS NOT NULL").all() as { tactic: string }[];
-  const byId = tacticIds(db);
-  const out = new Map<string, string[]>();
-  for (const { tactic } of rows) {
-    const short = byId.get(tactic.toUpperCase()) ?? tacticShortname(tactic);
-    const list = out.get(short) ?? [];
-    list.push(tactic);
-    out.set(short, list);
-  }
-  return out;
-}
-
-/** TA id → shortname from the loaded ATT&CK data, when any is loaded. */
-function tacticIds(db: Db): Map<string, string> {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attack_tactics'").get();
-  if (!has) return new Map();
-  const rows = db.prepare("SELECT DISTINCT id, shortname FROM attack_tactics").all() as { id: string; shortname: string }[];
-  return new Map(rows.map((r) => [r.id.toUpperCase(), r.shortname]));
-}
-
-function distinct(db: Db, sql: string): string[] {
-  return (db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
-}
-
 /** Closest known values, for the error message. */
-function suggest(value: string, known: string[]): string[] {
+function suggest(value: string, known: Iterable<string>): string[] {
   const v = value.toLowerCase();
-  const scored = known
+  const scored = [...known]
     .map((k) => ({ k, d: k.toLowerCase().includes(v) || v.includes(k.toLowerCase()) ? 0 : distance(v, k.toLowerCase()) }))
     .filter((x) => x.d <= Math.max(2, Math.floor(v.length / 3)))
     .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
@@ -149,151 +121,148 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function checkKnown(facet: Facet, value: string, known: string[]): void {
-  if (!known.includes(value)) throw new SearchValueError(facet, value, suggest(value, known));
-}
-
-/** One SQL clause per facet; throws SearchValueError on a value the catalog cannot have. */
-function facetClause(db: Db, facet: Facet, values: string[], tactics: () => Map<string, string[]>): Clause {
-  const ph = values.map(() => "?").join(", ");
+/** Values a facet can take: fixed vocabularies, else what the catalog holds. */
+function knownValues(index: SearchIndex, facet: Facet): Set<string> {
   switch (facet) {
     case "vendor":
-      for (const v of values) checkKnown(facet, v, [...VENDORS]);
-      return { sql: `r.vendor IN (${ph})`, args: values };
+      return new Set(VENDORS);
     case "severity":
-      for (const v of values) checkKnown(facet, v, [...SEVERITIES, "none"]);
-      return {
-        sql: `(r.severity IN (${ph})${values.includes("none") ? " OR r.severity IS NULL" : ""})`,
-        args: values,
-      };
-    case "status": {
-      const known = [...distinct(db, "SELECT DISTINCT status AS v FROM rules WHERE status IS NOT NULL"), "none"];
-      for (const v of values) checkKnown(facet, v, known);
-      return { sql: `(r.status IN (${ph})${values.includes("none") ? " OR r.status IS NULL" : ""})`, args: values };
-    }
+      return new Set([...SEVERITIES, "none"]);
     case "modality":
-      for (const v of values) checkKnown(facet, v, MODALITIES);
-      return { sql: `r.modality IN (${ph})`, args: values };
+      return new Set(MODALITIES);
     case "fidelity":
-      for (const v of values) checkKnown(facet, v, FIDELITIES);
-      return { sql: `r.fidelity IN (${ph})`, args: values };
-    case "tactic": {
-      const map = tactics();
-      const written: string[] = [];
-      for (const v of values) {
-        const short = tacticIds(db).get(v.toUpperCase()) ?? tacticShortname(v);
-        const list = map.get(short);
-        if (!list) throw new SearchValueError(facet, v, suggest(short, [...map.keys()]));
-        written.push(...list);
+      return new Set(FIDELITIES);
+    default: {
+      const out = new Set<string>(facet === "status" ? ["none"] : []);
+      for (const r of index.rows) {
+        const v = r[facet];
+        if (Array.isArray(v)) for (const x of v) out.add(x);
+        else out.add(v);
       }
-      return { sql: `r.id IN (SELECT rule_id FROM rule_attack WHERE tactic IN (${written.map(() => "?").join(", ")}))`, args: written };
-    }
-    case "technique": {
-      const parts: string[] = [];
-      const args: string[] = [];
-      for (const raw of values) {
-        const v = raw.trim().toUpperCase();
-        const roll = TECHNIQUE_ROLLUP.exec(v);
-        if (roll) {
-          parts.push("technique = ? OR technique LIKE ?");
-          args.push(roll[1], `${roll[1]}.%`);
-          continue;
-        }
-        if (!TECHNIQUE.test(v)) {
-          throw new SearchValueError(
-            facet,
-            raw,
-            [],
-            `'${raw}' is not a technique id: write T1055, T1055.001, or T1055.* for the technique and its sub-techniques`,
-          );
-        }
-        parts.push("technique = ?");
-        args.push(v);
-      }
-      return { sql: `r.id IN (SELECT rule_id FROM rule_attack WHERE ${parts.join(" OR ")})`, args };
-    }
-    case "logsource": {
-      const parts: string[] = [];
-      const args: string[] = [];
-      for (const v of values) {
-        const i = v.indexOf(":");
-        if (i > 0) {
-          parts.push("(key = ? AND value = ?)");
-          args.push(v.slice(0, i), v.slice(i + 1));
-        } else {
-          parts.push("value = ?");
-          args.push(v);
-        }
-      }
-      const n = db
-        .prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM rule_logsources WHERE ${parts.join(" OR ")} LIMIT 1)`)
-        .get(...args) as { n: number };
-      if (n.n === 0) {
-        const known = distinct(db, "SELECT DISTINCT key || ':' || value AS v FROM rule_logsources");
-        throw new SearchValueError(facet, values.join(", "), suggest(values[0], known));
-      }
-      return { sql: `r.id IN (SELECT rule_id FROM rule_logsources WHERE ${parts.join(" OR ")})`, args };
-    }
-    case "field": {
-      for (const v of values) {
-        const hit = db.prepare("SELECT 1 FROM indicators WHERE field = ? LIMIT 1").get(v);
-        if (!hit) {
-          const known = distinct(db, "SELECT DISTINCT field AS v FROM indicators WHERE field IS NOT NULL");
-          throw new SearchValueError(facet, v, suggest(v, known));
-        }
-      }
-      return { sql: `r.id IN (SELECT rule_id FROM indicators WHERE field IN (${ph}))`, args: values };
+      return out;
     }
   }
 }
 
-const ORDER: Record<Exclude<Sort, "relevance">, string> = {
-  title: "r.title COLLATE NOCASE, r.id",
-  vendor: "r.vendor, r.title COLLATE NOCASE",
-  severity:
-    "CASE r.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 WHEN 'informational' THEN 4 ELSE 5 END, r.title COLLATE NOCASE",
-  fidelity: "CASE r.fidelity WHEN 'full' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END, r.title COLLATE NOCASE",
+type Test = (r: RuleFacetRow) => boolean;
+
+/** A predicate per facet; throws SearchValueError on a value the catalog cannot have. */
+function facetTest(db: Db, index: SearchIndex, facet: Facet, values: string[]): Test {
+  if (facet === "technique") {
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const raw of values) {
+      const v = raw.trim().toUpperCase();
+      const roll = TECHNIQUE_ROLLUP.exec(v);
+      if (roll) {
+        exact.add(roll[1]);
+        prefixes.push(`${roll[1]}.`);
+      } else if (TECHNIQUE.test(v)) {
+        exact.add(v);
+      } else {
+        throw new SearchValueError(
+          facet,
+          raw,
+          [],
+          `'${raw}' is not a technique id: write T1055, T1055.001, or T1055.* for the technique and its sub-techniques`,
+        );
+      }
+    }
+    return (r) => r.technique.some((t) => exact.has(t) || prefixes.some((p) => t.startsWith(p)));
+  }
+  const known = knownValues(index, facet);
+  let wanted = values;
+  if (facet === "tactic") {
+    const ids = new Map(
+      (db.prepare("SELECT name FROM sqlite_master WHERE name = 'attack_tactics'").get()
+        ? (db.prepare("SELECT DISTINCT id, shortname FROM attack_tactics").all() as { id: string; shortname: string }[])
+        : []
+      ).map((t) => [t.id.toUpperCase(), t.shortname]),
+    );
+    wanted = values.map((v) => tacticKey(v, ids));
+  }
+  if (facet === "logsource") {
+    // A bare value matches that value under any key.
+    const bare = new Set([...known].map((k) => k.slice(k.indexOf(":") + 1)));
+    for (const v of wanted) if (!known.has(v) && !bare.has(v)) throw new SearchValueError(facet, v, suggest(v, known));
+    const set = new Set(wanted);
+    return (r) => r.logsource.some((l) => set.has(l) || set.has(l.slice(l.indexOf(":") + 1)));
+  }
+  wanted.forEach((v, i) => {
+    if (!known.has(v)) throw new SearchValueError(facet, values[i], suggest(v, known));
+  });
+  const set = new Set(wanted);
+  return (r) => {
+    const v = r[facet];
+    return Array.isArray(v) ? v.some((x) => set.has(x)) : set.has(v);
+  };
+}
+
+const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
+const FIDELITY_RANK: Record<string, number> = { full: 0, partial: 1, none: 2 };
+const byTitle = (a: RuleFacetRow, b: RuleFacetRow) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : 0);
+
+const ORDER: Record<Exclude<Sort, "relevance">, (a: RuleFacetRow, b: RuleFacetRow) => number> = {
+  title: byTitle,
+  vendor: (a, b) => a.vendor.localeCompare(b.vendor) || byTitle(a, b),
+  severity: (a, b) => (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || byTitle(a, b),
+  fidelity: (a, b) => (FIDELITY_RANK[a.fidelity] ?? 3) - (FIDELITY_RANK[b.fidelity] ?? 3) || byTitle(a, b),
 };
 
+/**
+ * Full-text match in SQLite (FTS5, bm25 rank), then filters, sort, facet
+ * counts and paging over the in-memory facet rows: a few milliseconds even
+ * when the query matches every rule.
+ */
 export function search(db: Db, sq: SearchQuery): SearchResult {
-  const fts = ftsQuery(sq.q);
-  const clauses: Clause[] = [];
-  if (fts) clauses.push({ sql: "r.id IN (SELECT id FROM rules_fts WHERE rules_fts MATCH ?)", args: [fts] });
+  const index = searchIndex(db);
   const filters: Partial<Record<Facet, string[]>> = { ...sq.filters };
   if (sq.vendor) filters.vendor = [...(filters.vendor ?? []), sq.vendor];
-  let spellings: Map<string, string[]> | undefined;
-  const tactics = () => (spellings ??= tacticSpellings(db));
+  const tests: Test[] = [];
   for (const f of FACETS) {
     const vals = (filters[f] ?? []).filter((v) => v !== "");
-    if (vals.length > 0) clauses.push(facetClause(db, f, vals, tactics));
+    if (vals.length > 0) tests.push(facetTest(db, index, f, vals));
   }
-  const w = clauses.length ? `WHERE ${clauses.map((c) => c.sql).join(" AND ")}` : "";
-  const args = clauses.flatMap((c) => c.args);
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM rules r ${w}`).get(...args) as { n: number }).n;
+  const fts = ftsQuery(sq.q);
+  let rank: Map<string, number> | undefined;
+  let rows = index.rows;
+  if (fts) {
+    const ranked = db
+      .prepare("SELECT id, bm25(rules_fts, 0, 10.0, 4.0, 1.0, 2.0) AS rank FROM rules_fts WHERE rules_fts MATCH ?")
+      .all(fts) as { id: string; rank: number }[];
+    rank = new Map(ranked.map((r) => [r.id, r.rank]));
+    rows = ranked.map((r) => index.byId.get(r.id)).filter((r): r is RuleFacetRow => r !== undefined);
+  }
+  if (tests.length > 0) rows = rows.filter((r) => tests.every((t) => t(r)));
   const sort = sq.sort ?? (fts ? "relevance" : "title");
-  const byRank = sort === "relevance" && fts;
-  const order = byRank
-    ? "ORDER BY (SELECT bm25(rules_fts, 0, 10.0, 4.0, 1.0, 2.0) FROM rules_fts WHERE rules_fts MATCH ? AND rules_fts.id = r.id), r.title"
-    : `ORDER BY ${ORDER[sort === "relevance" ? "title" : sort]}`;
+  if (sort === "relevance" && rank) {
+    const rk = rank;
+    rows = [...rows].sort((a, b) => (rk.get(a.id) ?? 0) - (rk.get(b.id) ?? 0) || byTitle(a, b));
+  } else if (sort !== "title" || fts) {
+    rows = [...rows].sort(ORDER[sort === "relevance" ? "title" : sort]);
+  }
   const limit = Math.max(0, Math.min(sq.limit ?? 20, MAX_LIMIT));
-  const rows = db
-    .prepare(
-      `SELECT r.id, r.native_id AS nativeId, r.title, r.description, r.vendor, r.severity, r.status, r.modality, r.fidelity
-       FROM rules r ${w} ${order} LIMIT ? OFFSET ?`,
-    )
-    .all(...args, ...(byRank ? [fts] : []), limit, Math.max(0, sq.offset ?? 0)) as (Omit<SearchHit, "onlyInExclusion" | "techniques"> & {
-    description: string;
-  })[];
+  const offset = Math.max(0, sq.offset ?? 0);
+  const page = rows.slice(offset, offset + limit);
   const terms = termsOf(sq.q).map((t) => t.toLowerCase());
   const neg = db.prepare("SELECT negated, value_norm FROM indicators WHERE rule_id = ? AND value_norm IS NOT NULL");
-  const techs = db.prepare("SELECT DISTINCT technique FROM rule_attack WHERE rule_id = ? AND technique IS NOT NULL ORDER BY technique");
-  const hits = rows.map(({ description, ...r }) => ({
-    ...r,
-    techniques: (techs.all(r.id) as { technique: string }[]).map((t) => t.technique),
-    onlyInExclusion: terms.length > 0 && onlyExcluded(neg.all(r.id) as Ind[], `${r.title}\n${description}`, terms),
+  const desc = db.prepare("SELECT description FROM rules WHERE id = ?");
+  const hits: SearchHit[] = page.map((r) => ({
+    id: r.id,
+    nativeId: r.nativeId,
+    title: r.title,
+    vendor: r.vendor,
+    severity: r.severity === "none" ? null : r.severity,
+    status: r.status === "none" ? null : r.status,
+    modality: r.modality,
+    fidelity: r.fidelity,
+    techniques: r.technique,
+    onlyInExclusion:
+      terms.length > 0 &&
+      onlyExcluded(neg.all(r.id) as Ind[], `${r.title}\n${(desc.get(r.id) as { description: string }).description}`, terms),
   }));
-  const result: SearchResult = { total, hits };
-  if (sq.facets) result.facets = facetCounts(db, w, args, tactics);
+  const result: SearchResult = { total: rows.length, hits };
+  if (sq.facets) result.facets = facetCounts(rows);
   return result;
 }
 
@@ -310,44 +279,21 @@ function onlyExcluded(rows: Ind[], text: string, terms: string[]): boolean {
   );
 }
 
-/** Counts per facet value over the matching rules (every facet, top values first). */
-function facetCounts(db: Db, w: string, args: (string | number)[], tactics: () => Map<string, string[]>): Record<Facet, FacetCount[]> {
-  const hits = `SELECT r.id FROM rules r ${w}`;
-  const count = (sql: string): FacetCount[] =>
-    (db.prepare(sql).all(...args) as { value: string | null; count: number }[]).map((r) => ({
-      value: r.value ?? "none",
-      count: r.count,
-    }));
-  const col = (c: string) => count(`SELECT r.${c} AS value, COUNT(*) AS count FROM rules r ${w} GROUP BY 1 ORDER BY 2 DESC, 1`);
-  const shortOf = new Map<string, string>();
-  for (const [short, written] of tactics()) for (const t of written) shortOf.set(t, short);
-  const tacticRows = count(
-    `SELECT tactic AS value, COUNT(DISTINCT rule_id) AS count FROM rule_attack WHERE tactic IS NOT NULL AND rule_id IN (${hits}) GROUP BY 1`,
-  );
-  const tacticIdsByRule = new Map<string, number>();
-  for (const r of tacticRows) {
-    const s = shortOf.get(r.value) ?? r.value;
-    tacticIdsByRule.set(s, (tacticIdsByRule.get(s) ?? 0) + r.count);
+/** Counts per facet value over the matching rules (top values first; long facets cut to FACET_LIMIT). */
+function facetCounts(rows: RuleFacetRow[]): Record<Facet, FacetCount[]> {
+  const maps = Object.fromEntries(FACETS.map((f) => [f, new Map<string, number>()])) as Record<Facet, Map<string, number>>;
+  for (const r of rows) {
+    for (const f of FACETS) {
+      const m = maps[f];
+      const v = r[f];
+      if (Array.isArray(v)) for (const x of v) m.set(x, (m.get(x) ?? 0) + 1);
+      else m.set(v, (m.get(v) ?? 0) + 1);
+    }
   }
-  return {
-    vendor: col("vendor"),
-    severity: col("severity"),
-    status: col("status"),
-    modality: col("modality"),
-    fidelity: col("fidelity"),
-    // Spellings of one tactic are summed: a rule writing both TA0007 and discovery is counted twice at most.
-    tactic: [...tacticIdsByRule].map(([value, c]) => ({ value, count: c })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
-    technique: count(
-      `SELECT technique AS value, COUNT(DISTINCT rule_id) AS count FROM rule_attack WHERE technique IS NOT NULL AND rule_id IN (${hits})
-       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${FACET_LIMIT}`,
-    ),
-    logsource: count(
-      `SELECT key || ':' || value AS value, COUNT(DISTINCT rule_id) AS count FROM rule_logsources WHERE rule_id IN (${hits})
-       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${FACET_LIMIT}`,
-    ),
-    field: count(
-      `SELECT field AS value, COUNT(DISTINCT rule_id) AS count FROM indicators WHERE field IS NOT NULL AND rule_id IN (${hits})
-       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${FACET_LIMIT}`,
-    ),
-  };
+  const out = {} as Record<Facet, FacetCount[]>;
+  for (const f of FACETS) {
+    const list = [...maps[f]].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    out[f] = f === "technique" || f === "logsource" || f === "field" ? list.slice(0, FACET_LIMIT) : list;
+  }
+  return out;
 }

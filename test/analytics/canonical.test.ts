@@ -78,6 +78,7 @@ test("cloud audit event names: CloudTrail eventName = ECS event.action = UDM pro
   assert.deepEqual(canon("event.action", "okta"), ["okta.event_type"]);
   assert.deepEqual(canon("action", "GitHub.Audit"), ["github.action"]);
   assert.deepEqual(canon("action"), []);
+  for (const f of ["event.outcome", "security_result.action", "outcome.result"]) assert.deepEqual(canon(f), ["event.outcome"], f);
 });
 
 test("canonical kinds: in is eq, simple globs become the kind they spell", () => {

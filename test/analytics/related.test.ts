@@ -108,3 +108,17 @@ test("an exact equivalent outranks a rule that lists the same value among hundre
   assert.ok(r.related[0].score > 5 * r.related[1].score, JSON.stringify(r.related.map((x) => x.score)));
   assert.equal(r.related[0].overlap, r.related[1].overlap, "the same single key is shared");
 });
+
+test("sharing only an outcome qualifier does not relate two rules", () => {
+  const a: FixtureRule = {
+    id: "chronicle:a",
+    indicators: [
+      { field: "metadata.product_event_type", kind: "eq", values: ["DeleteDetector"] },
+      { field: "security_result.action", kind: "eq", values: ["ALLOW"] },
+    ],
+  };
+  const b: FixtureRule = { id: "chronicle:b", indicators: [{ field: "security_result.action", kind: "eq", values: ["ALLOW"] }, { field: "x", kind: "eq", values: ["y"] }] };
+  const c: FixtureRule = { id: "chronicle:c", indicators: [{ field: "security_result.action", kind: "eq", values: ["ALLOW"] }, { field: "metadata.product_event_type", kind: "eq", values: ["DeleteDetector"] }] };
+  const db = build(a, b, c);
+  assert.deepEqual(relatedRules(db, "chronicle:a").related.map((x) => x.id), ["chronicle:c"]);
+});

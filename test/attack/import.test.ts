@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
+import Database from "better-sqlite3";
+import type { Db } from "../../src/catalog/open.js";
 import { importAttackFile } from "../../src/attack/import.js";
 import { attackIndex } from "../../src/attack/store.js";
 import { AttackImportError } from "../../src/attack/types.js";
@@ -13,6 +15,17 @@ import { PANTHER_CONFIG, SIGMA_CONFIG, SIGMA_RUNDLL, addRule, fixtureDb } from "
 const ENTERPRISE = fileURLToPath(new URL("../../../shared/attack/enterprise-attack-18.1.json", import.meta.url));
 const ICS = fileURLToPath(new URL("../../../shared/attack/ics-attack-18.1.json", import.meta.url));
 const skip = !existsSync(ENTERPRISE) && "shared ATT&CK bundles absent";
+
+// The 45 MB bundle is imported once; each test gets a copy of that catalog.
+let template: Buffer | undefined;
+function enterpriseDb(): Db {
+  if (!template) {
+    const db = fixtureDb();
+    importAttackFile(db, ENTERPRISE);
+    template = db.serialize();
+  }
+  return new Database(template);
+}
 
 test("imports Enterprise v18.1: tactics in matrix order, techniques, revoked and deprecated", { skip }, () => {
   const db = fixtureDb();
@@ -38,9 +51,8 @@ test("imports Enterprise v18.1: tactics in matrix order, techniques, revoked and
 });
 
 test("after import, TA0007:T1526 reads as Discovery / Cloud Service Discovery", { skip }, () => {
-  const db = fixtureDb();
+  const db = enterpriseDb();
   addRule(db, PANTHER_CONFIG);
-  importAttackFile(db, ENTERPRISE);
   assert.deepEqual(attackOf(db, PANTHER_CONFIG.id), [
     {
       raw: "TA0007:T1526",
@@ -55,10 +67,9 @@ test("after import, TA0007:T1526 reads as Discovery / Cloud Service Discovery", 
 });
 
 test("Sigma tactic and technique tags pair up; v19 stealth maps to TA0005 keeping its name", { skip }, () => {
-  const db = fixtureDb();
+  const db = enterpriseDb();
   addRule(db, SIGMA_CONFIG);
   addRule(db, SIGMA_RUNDLL);
-  importAttackFile(db, ENTERPRISE);
   const [cfg] = attackOf(db, SIGMA_CONFIG.id);
   assert.equal(cfg.tactic, "TA0007");
   assert.equal(cfg.technique, "T1526");
@@ -71,7 +82,7 @@ test("Sigma tactic and technique tags pair up; v19 stealth maps to TA0005 keepin
 });
 
 test("v19 ids are kept, marked unknown, and a stated move is noted", { skip }, () => {
-  const db = fixtureDb();
+  const db = enterpriseDb();
   addRule(db, {
     id: "sigma:v19",
     attack: [
@@ -81,7 +92,6 @@ test("v19 ids are kept, marked unknown, and a stated move is noted", { skip }, (
       { raw: "attack.t1086", technique: "T1086" },
     ],
   });
-  importAttackFile(db, ENTERPRISE);
   const v = attackOf(db, "sigma:v19");
   const t1685 = v.find((x) => x.technique === "T1685");
   assert.equal(t1685?.known, false);
@@ -103,9 +113,8 @@ function tmpFile(name: string, text: string): string {
 }
 
 test("bad bundles fail with a clear message and keep the previous data", { skip }, () => {
-  const db = fixtureDb();
+  const db = enterpriseDb();
   addRule(db, PANTHER_CONFIG);
-  importAttackFile(db, ENTERPRISE);
   const truncated = tmpFile("enterprise-attack-19.json", readFileSync(ENTERPRISE, "utf8").slice(0, 100_000));
   assert.throws(() => importAttackFile(db, truncated), (e: unknown) => e instanceof AttackImportError && /not valid JSON/.test(e.message));
   const notStix = tmpFile("x.json", JSON.stringify({ hello: "world" }));

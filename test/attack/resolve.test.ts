@@ -98,3 +98,26 @@ test("a reference whose parts were not parsed is read from its raw text", () => 
   const pairs = resolveRefs(index(), [ref("TA0011:T1071", null, null), ref("see the wiki", null, null)]);
   assert.deepEqual(pairs.map((p) => [p.tactic, p.technique]), [["TA0011", "T1071"]]);
 });
+
+test("several versions side by side: the newest resolves, the v19 table steps aside for v19 data", () => {
+  const db = fixtureDb();
+  importAttack(db, MINI, "mini-18.1");
+  importAttack(
+    db,
+    {
+      ...MINI,
+      version: "19",
+      tactics: [...MINI.tactics, { id: "TA0112", shortname: "defense-impairment", name: "Defense Impairment" }],
+      techniques: [...MINI.techniques, { id: "T1685", name: "Disable or Modify Tools (v19 data)", tactics: ["defense-impairment"], platforms: [] }],
+    },
+    "mini-19",
+  );
+  importAttack(db, { ...MINI, version: "9" }, "mini-9");
+  const idx = attackIndex(db);
+  assert.deepEqual(idx.versions, ["9", "18.1", "19"]);
+  assert.equal(idx.version, "19");
+  const [p] = resolveRefs(idx, [ref("attack.t1685", null, "T1685")]);
+  assert.equal(p.status, "current");
+  assert.equal(p.name, "Disable or Modify Tools (v19 data)");
+  assert.equal(p.tactic, "TA0112");
+});

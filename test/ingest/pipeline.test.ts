@@ -47,9 +47,11 @@ test("one broken file is one stored diagnostic; the rest ingests", async () => {
   );
   const db = openCatalog(join(dir, "c.db"));
   const s = await ingest(db, [{ dir, format: "sigma" }]);
-  // The two rules with an untranslatable part still land, with opaque logic and their diagnostics.
+  // The two rules with an untranslatable part still land, with opaque logic and their diagnostics:
+  // the unknown modifier was the whole selection (nothing translated), the undefined filter only a part.
   assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 4);
-  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules WHERE fidelity = 'partial'"), 2);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules WHERE fidelity = 'none' AND path = 'rules/modifier.yml'"), 1);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules WHERE fidelity = 'partial' AND path = 'rules/undefined.yml'"), 1);
   assert.equal(s.failedUnits, 5);
   const diags = db.prepare("SELECT file, line, code, message FROM diagnostics ORDER BY file").all() as { file: string; line: number; code: string; message: string }[];
   assert.deepEqual(

@@ -48,7 +48,7 @@ export async function buildFixtureCatalog(opts: { attack?: boolean } = {}): Prom
         if (ruleExists(db, r.id)) continue;
         upserted.push(...w.replaceUnit("fixtures", r.source.path, r.id, [r], []).upserted);
       }
-      w.refreshSourceCounts("fixtures");
+      w.refreshSourceCounts("fixtures", null);
       afterIngest(db, { upserted, removed: [] });
     })();
     if ((opts.attack ?? true) && HAS_ATTACK) importAttackFile(db, ATTACK_BUNDLE);

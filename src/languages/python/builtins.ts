@@ -6,7 +6,7 @@ import { fieldName, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
 import type { Frame, Interp } from "./interp.js";
 import { stripBot, truthy } from "./interp.js";
 import { reEscape, type FieldType } from "./predicates.js";
-import { BOT, NONE, bool, cond, constTruth, isConst, num, opq, str, type SymVal } from "./values.js";
+import { BOT, JSON_STEP, NONE, bool, cond, constTruth, fromJson, isConst, num, opq, str, type SymVal } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
 
@@ -19,6 +19,7 @@ export function moduleMember(mod: string, name: string): SymVal | undefined {
     if (["search", "match", "fullmatch", "compile"].includes(name)) return { k: "builtin", name: `re.${name}` };
     return undefined;
   }
+  if (mod === "json" && name === "loads") return { k: "builtin", name: "json.loads" };
   if (mod === "fnmatch" && (name === "fnmatch" || name === "fnmatchcase")) return { k: "builtin", name: "fnmatch" };
   if (mod === "typing" || mod === "collections.abc" || mod === "collections") {
     return { k: "builtin", name };
@@ -32,7 +33,9 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
   switch (name) {
     case "any":
     case "all":
-      return quantCall(it, name, a0, n);
+      return a0 ? it.lift1(a0, (v) => quantCall(it, name, v, n)) : BOT;
+    case "json.loads":
+      return a0 ? it.lift1(a0, (v) => jsonLoads(v, n)) : BOT;
     case "len": {
       if (!a0) return BOT;
       return it.lift1(a0, (v) => {
@@ -40,6 +43,7 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
         if (v.k === "seq") return num(v.items.length);
         if (v.k === "dict") return num(v.keys.length);
         if (v.k === "bot") return BOT;
+        if (v.k === "field" && !v.json && v.path.length > 0) return { k: "len", of: v };
         return opq(n.text, "len() of an event value");
       });
     }
@@ -86,6 +90,22 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
     default:
       return opq(n.text, `builtin ${name}()`);
   }
+}
+
+/** json.loads(field) is a path step; the parsed value is read through it. */
+function jsonLoads(v: SymVal, n: PyNode): SymVal {
+  if (v.k === "none" || v.k === "bot" || v.k === "num" || v.k === "bool") return BOT;
+  if (v.k === "str") {
+    try {
+      return fromJson(JSON.parse(v.v));
+    } catch {
+      return BOT;
+    }
+  }
+  if (v.k === "field" && v.tx.length === 0 && !v.json && v.path.length > 0) {
+    return { k: "field", base: v.base, path: [...v.path, JSON_STEP], tx: [], nullv: BOT };
+  }
+  return opq(n.text, "json.loads of a computed value");
 }
 
 function quantCall(it: Interp, name: "any" | "all", a0: SymVal | undefined, n: PyNode): SymVal {

@@ -51,6 +51,8 @@ const FLIP: Record<string, string> = { "<": ">", ">": "<", "<=": ">=", ">=": "<=
 const ORDER: Record<string, "lt" | "gt" | "lte" | "gte"> = { "<": "lt", ">": "gt", "<=": "lte", ">=": "gte" };
 
 export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyNode): SymVal {
+  if (x.k === "bot" || y.k === "bot") return BOT;
+  if (x.k === "ite" || y.k === "ite") return it.compare(op, x, y, n);
   if (isConst(x) && isConst(y)) {
     if (op === "==" || op === "!=") {
       const r = constEq(x, y);
@@ -79,6 +81,7 @@ export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyN
     if (op === "!=" || op === "is not") return y.k === "bool" ? cond(y.v ? mkNot(x.e) : x.e) : TRUE_V;
   }
   if (x.k === "field" && isConst(y)) return fieldVsConst(it, op, x, y, n);
+  if (x.k === "len" && y.k === "num") return lenVsNum(it, op, x.of, y.v, n);
   if (x.k === "field" && y.k === "field" && (op === "==" || op === "!=")) {
     if (x.tx.length > 0 || y.tx.length > 0 || x.json || y.json) return opq(n.text, "comparison of transformed fields");
     const a = fieldName(x.base, x.path);
@@ -88,6 +91,37 @@ export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyN
     return cond(op === "==" ? e : mkNot(e));
   }
   return opq(n.text, "comparison of computed values");
+}
+
+/** len(field) compared with a number: emptiness for any type, a length regex for strings. */
+function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): SymVal {
+  const name = fieldName(f.base, f.path);
+  const nullCase = (): SymVal => {
+    const l = lenOfConst(f.nullv);
+    return l === undefined ? BOT : compareVals(it, op, { k: "num", v: l }, { k: "num", v: k }, n);
+  };
+  const nonEmpty = (op === ">" && k === 0) || (op === ">=" && k === 1) || (op === "!=" && k === 0);
+  const empty = (op === "==" && k === 0) || (op === "<" && k === 1) || (op === "<=" && k === 0);
+  if (f.tx.length === 0 && (nonEmpty || empty)) {
+    const t = pred(name, "is_not_null");
+    return withNull(it, f, nonEmpty ? t : mkNot(t), nullCase);
+  }
+  const isStr = f.tx.length > 0 || (f.base === 0 && it.types(name) === "str");
+  if (isStr && Number.isInteger(k) && k >= 0 && k < 1000 && f.tx.every((t) => t.op === "lower" || t.op === "upper")) {
+    const atLeast = (m: number): Expr => (m <= 0 ? T : pred(name, "regex", [`^[\\s\\S]{${m}}`]));
+    const exactly = (m: number): Expr => pred(name, "regex", [`^[\\s\\S]{${m}}$`]);
+    const e: Expr | null =
+      op === ">" ? atLeast(k + 1) : op === ">=" ? atLeast(k) : op === "<" ? mkNot(atLeast(k)) : op === "<=" ? mkNot(atLeast(k + 1)) : op === "==" ? exactly(k) : op === "!=" ? mkNot(exactly(k)) : null;
+    if (e) return withNull(it, f, e, nullCase);
+  }
+  return opq(n.text, "len() of an event value compared with a number");
+}
+
+export function lenOfConst(v: SymVal): number | undefined {
+  if (v.k === "str") return [...v.v].length;
+  if (v.k === "seq") return v.items.length;
+  if (v.k === "dict") return v.keys.length;
+  return undefined;
 }
 
 function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode): SymVal {
@@ -140,7 +174,9 @@ export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal
     const lit = scalar(x);
     if (lit === undefined) return opq(n.text, "container membership in a field");
     const name = fieldName(y.base, y.path);
-    return withNull(it, y, containsLit(name, y.tx, lit, it.types), () => containsVal(it, y.nullv, x, n));
+    // The accessor's default says what the author expects the field to hold when the samples do not.
+    const hint = y.nullv.k === "str" ? "str" : y.nullv.k === "seq" ? "list" : y.nullv.k === "dict" ? "dict" : undefined;
+    return withNull(it, y, containsLit(name, y.tx, lit, it.types, hint), () => containsVal(it, y.nullv, x, n));
   }
   if (y.k === "gen") {
     return cond(mkOr(...y.items.map((i) => mkAnd(i.g, truthy(stripEq(it, x, i.v, n))))));

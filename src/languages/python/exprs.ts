@@ -130,6 +130,7 @@ export function basesOf(e: Expr, out = new Set<number>()): Set<number> {
       break;
     case "pred":
       if (e.field !== null) out.add(baseOf(e.field));
+      if (e.kind === "fieldref") for (const v of e.values) if (typeof v === "string") out.add(baseOf(v));
       break;
     case "quant":
       out.add(baseOf(e.over));
@@ -152,8 +153,10 @@ function relocate(e: Expr, base: number): Expr {
       return { type: e.type, args: e.args.map((a) => relocate(a, base)) };
     case "not":
       return { type: "not", arg: relocate(e.arg, base) };
-    case "pred":
-      return e.field !== null && baseOf(e.field) === base ? { ...e, field: stripBase(e.field) } : e;
+    case "pred": {
+      const r = e.field !== null && baseOf(e.field) === base ? { ...e, field: stripBase(e.field) } : e;
+      return r.kind === "fieldref" ? { ...r, values: r.values.map((v) => (typeof v === "string" && baseOf(v) === base ? stripBase(v) : v)) } : r;
+    }
     case "quant":
       return { ...e, over: baseOf(e.over) === base ? stripBase(e.over) : e.over, cond: relocate(e.cond, base) };
     case "opaque":
@@ -219,7 +222,9 @@ export function finalizeFields(e: Expr): Expr {
     case "not":
       return { type: "not", arg: finalizeFields(e.arg) };
     case "pred":
-      return e.field !== null && e.field.includes(MARK) ? opaque(e.field.replaceAll(MARK, ""), "loop variable used outside its loop") : e;
+      return (e.field !== null && e.field.includes(MARK)) || e.values.some((v) => typeof v === "string" && v.includes(MARK))
+        ? opaque((e.field ?? "").replaceAll(MARK, ""), "loop variable used outside its loop")
+        : e;
     case "quant":
       return e.over.includes(MARK) ? opaque(e.over.replaceAll(MARK, ""), "loop variable used outside its loop") : { ...e, cond: finalizeFields(e.cond) };
     case "opaque":

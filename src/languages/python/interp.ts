@@ -2,8 +2,8 @@ import { F, T, opaque, pred, type Expr } from "../../model/expr.js";
 import { body, field, fieldAll, type PyNode } from "./ast.js";
 import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQuant, same } from "./exprs.js";
 import { builtinCall, moduleMember } from "./builtins.js";
-import { compareVals, containsVal } from "./compare.js";
-import { methodCall } from "./methods.js";
+import { compareVals, containsVal, lenOfConst } from "./compare.js";
+import { deepWalk, methodCall } from "./methods.js";
 import type { DataModel, Program, PyModule } from "./program.js";
 import type { TypeOracle } from "./predicates.js";
 import { truthPred, splitInRange } from "./predicates.js";
@@ -224,6 +224,10 @@ export class Interp {
   callFunc(mod: PyModule, def: PyNode, args: SymVal[], kw: Map<string, SymVal>): SymVal {
     const fname = field(def, "name")?.text ?? "";
     if (fname === "deep_get" && !mod.name.startsWith("rule:")) return deepGet(this, args, kw, def);
+    if (fname === "deep_walk" && !mod.name.startsWith("rule:")) {
+      const [obj, ...rest] = args;
+      return obj ? this.lift1(obj, (o) => (o.k === "field" ? deepWalk(this, o, rest, kw, def) : opq("deep_walk(...)", "deep_walk on a computed value"))) : BOT;
+    }
     const depth = this.stack.filter((d) => d === def).length;
     if (depth >= 2 || this.stack.length >= MAX_DEPTH) {
       return opq(`${field(def, "name")?.text ?? "?"}(...)`, depth >= 2 ? "recursive function" : "inlining too deep");
@@ -548,9 +552,17 @@ export class Interp {
   private execFor(s: PyNode, env: Env, mod: PyModule): Flow {
     const frame: Frame = { mod, env };
     const left = field(s, "left") as PyNode;
-    const iter = this.eval(field(s, "right") as PyNode, frame);
+    const iter0 = this.eval(field(s, "right") as PyNode, frame);
     const loopBody = body(field(s, "body") as PyNode);
     if (s.kids.some((k) => k.type === "else_clause")) return { k: "ret", v: opq(s.text, "for/else") };
+    return this.guardBot(iter0, (iv) => this.loopOver(s, left, iv, loopBody, env, mod, frame));
+  }
+
+  /** A loop over a value; an iterable chosen by a condition (`x or []`) becomes one loop per choice. */
+  private loopOver(s: PyNode, left: PyNode, iter: SymVal, loopBody: PyNode[], env: Env, mod: PyModule, frame: Frame): Flow {
+    if (iter.k === "ite") {
+      return this.mergeFalls(this.branch(iter.c, () => this.loopOver(s, left, iter.a, loopBody, env, mod, frame), () => this.loopOver(s, left, iter.b, loopBody, env, mod, frame)));
+    }
     const items = this.iterItems(iter);
     if (items) {
       if (items.length > 200) return { k: "ret", v: opq(s.text, "loop over a large constant") };
@@ -914,8 +926,13 @@ export class Interp {
     if (!first || first.type !== "for_in_clause") return opq(n.text, "comprehension");
     if (clauses.filter((c) => c.type === "for_in_clause").length > 1) return opq(n.text, "nested comprehension");
     const left = field(first, "left") as PyNode;
-    const iter = this.eval(field(first, "right") as PyNode, frame);
+    const iterV = this.eval(field(first, "right") as PyNode, frame);
     const ifs = clauses.slice(1).map((c) => c.kids[0]);
+    return this.lift1(iterV, (iter) => this.comprehensionOver(n, bodyNode, left, iter, ifs, frame));
+  }
+
+  private comprehensionOver(n: PyNode, bodyNode: PyNode, left: PyNode, iter: SymVal, ifs: PyNode[], frame: Frame): SymVal {
+    if (iter.k === "bot") return BOT;
     const items = this.iterItems(iter);
     if (items) {
       if (items.length > 500) return opq(n.text, "comprehension over a large constant");
@@ -1118,6 +1135,12 @@ export function truthy(v: SymVal): Expr {
     }
     case "gen":
       return mkOr(...v.items.map((i) => mkAnd(i.g, truthy(i.v))));
+    case "len": {
+      const name = fieldName(v.of.base, v.of.path);
+      const nl = lenOfConst(v.of.nullv);
+      const raw = pred(name, "is_not_null");
+      return nl === undefined ? mkAnd(mkNot(isNullPred(name)), raw) : nl > 0 ? mkOr(isNullPred(name), raw) : raw;
+    }
     case "qgen": {
       const name = fieldName(v.over.base, v.over.path);
       return mkQuant("any", name, v.base, v.g, pred(name, "is_not_null"));

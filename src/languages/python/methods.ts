@@ -59,6 +59,13 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
           const tx: Transform[] = [...f.tx.slice(0, -1), { op: "split", sep: last.sep, index: k.v }];
           return { ...f, tx, nullv: nullM() };
         }
+        if (last?.op === "rsplit" && Number.isNaN(last.index)) {
+          // rsplit(sep, 1)[-1] is split(sep)[-1]; [0] is everything before the last separator.
+          const step: Transform = k.v === -1 || k.v === 1 ? { op: "split", sep: last.sep, index: -1 } : { op: "rsplit", sep: last.sep, index: k.v };
+          if (k.v !== -1 && k.v !== 0 && k.v !== 1) return opq(n.text, "rsplit() index");
+          if (k.v === 1) return opq(n.text, "rsplit()[1] may not exist");
+          return { ...f, tx: [...f.tx.slice(0, -1), step], nullv: nullM() };
+        }
         return opq(n.text, "index into an event array");
       }
       return opq(n.text, "subscript with a computed key");
@@ -73,7 +80,8 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
       if (!root) return opq(n.text, "udm on a value");
       return udm(it, args, kw, n);
     case "deep_walk":
-      return opq(n.text, "deep_walk");
+      if (!root) return opq(n.text, "deep_walk on a value");
+      return deepWalk(it, f, args, kw, n);
     case "lower":
     case "casefold":
     case "upper":
@@ -83,6 +91,12 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
       if (root) return BOT;
       const op = name === "casefold" ? "lower" : name;
       return { ...f, tx: [...f.tx, { op } as Transform], nullv: nullM() };
+    }
+    case "rsplit": {
+      const sep = args[0] ?? kw.get("sep");
+      const max = args[1] ?? kw.get("maxsplit");
+      if (sep?.k !== "str" || max?.k !== "num" || max.v !== 1 || pendingSplit(f)) return opq(n.text, "rsplit() form");
+      return { ...f, tx: [...f.tx, { op: "rsplit", sep: sep.v, index: Number.NaN }], nullv: nullM() };
     }
     case "split": {
       const sep = args[0] ?? kw.get("sep");
@@ -104,7 +118,26 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
 
 function pendingSplit(f: FieldVal): boolean {
   const last = f.tx[f.tx.length - 1];
-  return last?.op === "split" && Number.isNaN(last.index);
+  return (last?.op === "split" || last?.op === "rsplit") && Number.isNaN(last.index);
+}
+
+/**
+ * deep_walk(obj, *keys) flattens through lists. Where the log's samples show
+ * every step before the leaf is an object (no list on the way), it is deep_get.
+ */
+export function deepWalk(it: Interp, f: FieldVal, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
+  const keys = args.map(key);
+  if (keys.some((k) => k === undefined) || keys.length === 0) return opq(n.text, "deep_walk with computed keys");
+  const rv = kw.get("return_val");
+  if (rv && !(rv.k === "str" && ["all", "first", "last"].includes(rv.v))) return opq(n.text, "deep_walk return_val");
+  if (f.base !== 0 || f.tx.length > 0 || f.json) return opq(n.text, "deep_walk on a computed value");
+  const path = [...f.path, ...(keys as string[])];
+  for (let i = 1; i <= path.length; i++) {
+    const t = it.types(path.slice(0, i).join("."));
+    if (i < path.length && t !== "dict") return opq(n.text, "deep_walk through values of unknown or list type");
+    if (i === path.length && t === "list") return opq(n.text, "deep_walk onto a list");
+  }
+  return { k: "field", base: 0, path, tx: [], nullv: kw.get("default") ?? NONE };
 }
 
 function udm(it: Interp, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {

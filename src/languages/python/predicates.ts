@@ -66,6 +66,11 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
     if (usable.some((l) => /^\s|\s$/.test(l))) return opaque(`${name}.strip() ${op} ${JSON.stringify(lits)}`, "strip() compared with a padded literal");
     return pred(name, "regex", [`^\\s*${body(alt)}\\s*$`], cs ? {} : { caseSensitive: false });
   }
+  if (t.op === "rsplit") {
+    if (t.sep.length !== 1 || t.index !== 0 || op !== "eq") return opaque(`${name}.rsplit(...)`, "rsplit() compared in this way");
+    const S = reEscape(t.sep);
+    return pred(name, "regex", [`^${alt}(?:${S}[^${S}]*)?$`], cs ? {} : { caseSensitive: false });
+  }
   if (t.op === "split") {
     if (t.sep.length !== 1) return opaque(`${name}.split(${JSON.stringify(t.sep)})`, "split on a multi-character separator");
     const S = reEscape(t.sep);
@@ -94,6 +99,12 @@ export function truthPred(name: string, tx: Transform[]): Expr {
   const { rest } = caseOf(tx);
   if (rest.every((t) => t.op === "lower" || t.op === "upper")) return pred(name, "is_not_null");
   if (rest.length === 1 && rest[0].op === "strip") return pred(name, "regex", ["\\S"]);
+  const sp = rest.filter((t) => t.op !== "lower" && t.op !== "upper");
+  if (sp.length === 1 && sp[0].op === "split" && sp[0].sep.length === 1 && !Number.isNaN(sp[0].index)) {
+    const S = reEscape(sp[0].sep);
+    const i = sp[0].index;
+    return pred(name, "regex", [i >= 0 ? `^(?:[^${S}]*${S}){${i}}[^${S}]` : `[^${S}](?:${S}[^${S}]*){${-i - 1}}$`]);
+  }
   return opaque(`${name} (transformed)`, "truthiness of a split value");
 }
 
@@ -120,8 +131,8 @@ export function orderPred(name: string, tx: Transform[], op: "lt" | "gt" | "lte"
 }
 
 /** `lit in field`: substring for strings, membership for lists, key for dicts. */
-export function containsLit(name: string, tx: Transform[], lit: Value, types: TypeOracle): Expr {
-  const t: FieldType | undefined = tx.length > 0 ? "str" : types(name);
+export function containsLit(name: string, tx: Transform[], lit: Value, types: TypeOracle, hint?: FieldType): Expr {
+  const t: FieldType | undefined = tx.length > 0 ? "str" : (types(name) ?? hint);
   if (t === "str") return typeof lit === "string" ? strPred(name, tx, "contains", [lit]) : F;
   if (t === "list") return lit === null ? opaque(`None in ${name}`, "None membership") : valuesPred(name, "eq", [lit]);
   if (t === "dict") return typeof lit === "string" ? mkNot(isNullPred(`${name}.${lit}`)) : F;

@@ -38,8 +38,21 @@ export function resolvePython(event: unknown, field: string): unknown[] | undefi
 
 const MISSING = Symbol("missing");
 
+const JSON_STEP = "json()";
+
 function walk(node: unknown, rest: string, depth: number): unknown {
   if (rest === "") return node;
+  if (typeof node === "string" && (rest === JSON_STEP || rest.startsWith(`${JSON_STEP}.`))) {
+    // json.loads as a path step: an unparsable string has nothing below it.
+    if (node.length > 1_000_000) return MISSING;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(node);
+    } catch {
+      return MISSING;
+    }
+    return walk(parsed, rest.slice(JSON_STEP.length + 1), depth + 1);
+  }
   if (depth > 64 || node === null || typeof node !== "object" || Array.isArray(node)) return MISSING;
   const obj = node as Record<string, unknown>;
   const whole = lookup(obj, rest);

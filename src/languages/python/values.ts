@@ -9,7 +9,9 @@ export type Transform =
   | { op: "lower" }
   | { op: "upper" }
   | { op: "strip" }
-  | { op: "split"; sep: string; index: number };
+  | { op: "split"; sep: string; index: number }
+  /** `rsplit(sep, 1)[index]` */
+  | { op: "rsplit"; sep: string; index: number };
 
 /**
  * What the symbolic evaluator knows about a Python value.
@@ -37,7 +39,12 @@ export type SymVal =
   | { k: "module"; name: string }
   | { k: "regex"; pattern: string; flags: number }
   | { k: "gen"; items: { g: Expr; v: SymVal }[] }
-  | { k: "qgen"; base: number; over: SymVal & { k: "field" }; g: Expr; v: SymVal };
+  | { k: "qgen"; base: number; over: SymVal & { k: "field" }; g: Expr; v: SymVal }
+  /** len() of a field */
+  | { k: "len"; of: SymVal & { k: "field" } };
+
+/** Path step that parses the JSON string at that point (json.loads). */
+export const JSON_STEP = "json()";
 
 /** Just enough of a module for a function value to find its globals. */
 export interface PyModuleRef {

@@ -6,14 +6,16 @@ import { splitFieldPath } from "./fields.js";
  * YARA-L over UDM events as plain JSON. `=` is case-sensitive unless the
  * predicate says otherwise (`nocase`); regexes are RE2, matched partially.
  * Map access `labels["k"]` reads a map (`additional.fields`) or a repeated
- * `{key, value}` list (`labels`). UDM has no nulls: an empty string is unset.
+ * `{key, value}` list (`labels`). UDM has no nulls: an unset string field
+ * reads as "" (so `$e.f != $e.g` is false when both are unset, and `/.*$/`
+ * matches it), and "" counts as absent for is_null / is_not_null.
  */
 export const yaralSemantics: Semantics = {
   name: "yaral",
   caseSensitive: true,
   regexDialect: "re2",
   looseNumbers: true,
-  resolve: resolveUdm,
+  resolve: (event, field) => resolveUdm(event, field) ?? [""],
   present: (v) => v !== null && v !== undefined && v !== "",
 };
 

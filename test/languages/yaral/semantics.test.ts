@@ -16,7 +16,15 @@ const EVENT = {
 test("map access reads repeated {key, value} labels and plain maps", () => {
   assert.deepEqual(sem.resolve(EVENT, 'target.resource.attribute.labels["App Id"]'), ["00000003-0000"]);
   assert.deepEqual(sem.resolve(EVENT, 'additional.fields["recipientAccountId"]'), ["123456789012"]);
-  assert.equal(sem.resolve(EVENT, 'additional.fields["missing"]'), undefined);
+});
+
+test("an unset field reads as the empty string, as in UDM", () => {
+  assert.deepEqual(sem.resolve(EVENT, 'additional.fields["missing"]'), [""]);
+  assert.deepEqual(sem.resolve(EVENT, "target.user.userid"), [""]);
+  // `$e.principal.user.userid != $e.target.user.userid` is false when both are unset.
+  assert.equal(evaluate(pred("principal.user.userid", "fieldref", ["target.user.userid"]), EVENT, sem), true);
+  // soc_prime `re.regex($selection.target.user.user_display_name, \`.*$\`)` holds on an unset field.
+  assert.equal(evaluate(pred("target.user.user_display_name", "regex", [".*$"], { caseSensitive: true }), EVENT, sem), true);
 });
 
 test("repeated fields have any-semantics", () => {

@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { initPython } from "../../../src/languages/python/parser.js";
+import { loadModule } from "../../../src/formats/panther/context.js";
+import { emptyProgram, type Program } from "../../../src/languages/python/program.js";
+import { pythonSemantics } from "../../../src/languages/python/semantics.js";
+import { translateCondition, translateOutputFields } from "../../../src/languages/python/translate.js";
+import { evaluate } from "../../../src/model/evaluate.js";
+import type { Expr } from "../../../src/model/expr.js";
+import { printCondition } from "../../../src/model/print.js";
+import { simplify } from "../../../src/model/simplify.js";
+
+await initPython();
+
+function helpers(src: Record<string, string>): Program {
+  const p = emptyProgram();
+  for (const [name, text] of Object.entries(src)) p.helpers.set(name, loadModule(name, `${name}.py`, text, []));
+  return p;
+}
+
+function compile(py: string, opts: { program?: Program; logTypes?: string[]; types?: Record<string, "str" | "list" | "dict"> } = {}): Expr {
+  const mod = loadModule("rule:t.py", "t.py", py, []);
+  const types = opts.types ?? {};
+  return simplify(translateCondition(mod, "rule", opts.program ?? emptyProgram(), opts.logTypes ?? [], (n) => types[n]).condition);
+}
+
+const run = (e: Expr, ev: unknown) => evaluate(e, pythonSemantics.prepareEvent!(ev, undefined), pythonSemantics);
+const lines = (py: string, o?: Parameters<typeof compile>[1]) => printCondition(compile(py, o));
+const opaqueReasons = (e: Expr): string[] => {
+  const out: string[] = [];
+  const w = (x: Expr): void => {
+    if (x.type === "opaque") out.push(x.reason);
+    else if (x.type === "and" || x.type === "or") x.args.forEach(w);
+    else if (x.type === "not") w(x.arg);
+    else if (x.type === "quant") w(x.cond);
+  };
+  w(e);
+  return out;
+};
+
+test("event.get equality", () => {
+  assert.deepEqual(lines('def rule(event):\n    return event.get("action") == "login"\n'), ['action eq "login"']);
+});
+
+test("early-return if chain", () => {
+  const e = compile('def rule(event):\n    if event.get("status") != "ok":\n        return False\n    if event.get("user") == "root":\n        return True\n    return False\n');
+  assert.equal(run(e, { status: "ok", user: "root" }), true);
+  assert.equal(run(e, { status: "bad", user: "root" }), false);
+  assert.equal(run(e, { status: "ok", user: "bob" }), false);
+});
+
+test("module constant set with `in`, inlined global helper", () => {
+  const program = helpers({ my_helpers: 'def ok(event):\n    if event.get("errorCode", "") or event.get("errorMessage", ""):\n        return False\n    return True\n' });
+  const py = 'from my_helpers import ok\nNAMES = {"A", "B"}\n\ndef rule(event):\n    return ok(event) and event.get("eventName") in NAMES\n';
+  assert.deepEqual(lines(py, { program }), ["not (errorCode is_not_null or errorMessage is_not_null)", 'eventName in ["A", "B"]']);
+});
+
+test("import module form: helpers.fn(event)", () => {
+  const program = helpers({ my_helpers: 'def is_admin(event):\n    return event.get("role") == "admin"\n' });
+  assert.deepEqual(lines("import my_helpers as h\n\ndef rule(event):\n    return h.is_admin(event)\n", { program }), ['role eq "admin"']);
+});
+
+test("truthiness is Python's: empty string and empty list are false", () => {
+  const e = compile('def rule(event):\n    return bool(event.get("errorCode"))\n');
+  assert.deepEqual(printCondition(e), ["errorCode is_not_null"]);
+  assert.equal(run(e, { errorCode: "" }), false);
+  assert.equal(run(e, { errorCode: [] }), false);
+  assert.equal(run(e, { errorCode: 0 }), false);
+  assert.equal(run(e, { errorCode: "Denied" }), true);
+});
+
+test("deep_get and chained .get give dotted paths; keys are case-insensitive", () => {
+  const e = compile('def rule(event):\n    return event.deep_get("userIdentity", "type") == "Root" and event.get("a", {}).get("b") == 1\n');
+  assert.deepEqual(printCondition(e), ['userIdentity.type eq "Root"', "a.b eq 1"]);
+  assert.equal(run(e, { useridentity: { TYPE: "Root" }, a: { b: 1 } }), true);
+  assert.equal(run(e, { userIdentity: { type: "Root" }, a: { b: "1" } }), false); // no loose numbers
+});
+
+test(".lower() == literal → case-insensitive eq; an uppercase literal can never match", () => {
+  const e = compile('def rule(event):\n    return event.get("name", "").lower() == "admin"\n');
+  assert.deepEqual(e, { type: "pred", field: "name", kind: "eq", values: ["admin"], caseSensitive: false });
+  assert.deepEqual(compile('def rule(event):\n    return event.get("name", "").lower() == "Admin"\n'), { type: "false" });
+});
+
+test("startswith / endswith with tuple arguments", () => {
+  assert.deepEqual(lines('def rule(event):\n    return event.get("p", "").startswith(("a", "b")) or event.get("q", "").endswith(".exe")\n'), ['p startswith ["a", "b"] or q endswith ".exe"']);
+});
+
+test("`lit in field`: substring for strings, membership for lists, by known type", () => {
+  const py = 'def rule(event):\n    return "adm" in event.get("x", "")\n';
+  assert.deepEqual(compile(py, { types: { x: "str" } }), { type: "pred", field: "x", kind: "contains", values: ["adm"] });
+  const py2 = 'def rule(event):\n    return "adm" in event.get("x", [])\n';
+  assert.deepEqual(compile(py2, { types: { x: "list" } }), { type: "pred", field: "x", kind: "eq", values: ["adm"] });
+});
+
+test("and/or return operands: `a or b` as a value", () => {
+  const e = compile('def rule(event):\n    who = event.get("user") or event.get("email")\n    return who == "root"\n');
+  assert.equal(run(e, { user: "", email: "root" }), true);
+  assert.equal(run(e, { user: "bob", email: "root" }), false);
+});
+
+test("any() over a literal list and a constant loop", () => {
+  const e = compile('BAD = ["x", "y"]\n\ndef rule(event):\n    for b in BAD:\n        if event.get("v") == b:\n            return True\n    return any([event.get("w") == 1, event.get("z") == 2])\n');
+  assert.equal(run(e, { v: "y" }), true);
+  assert.equal(run(e, { z: 2 }), true);
+  assert.equal(run(e, { v: "q" }), false);
+});
+
+test("loop over an event array becomes a quantifier", () => {
+  const e = compile('def rule(event):\n    for r in event.get("resources", []):\n        if r.get("type") == "bucket":\n            return True\n    return False\n');
+  assert.deepEqual(e, { type: "quant", quantifier: "any", over: "resources", cond: { type: "pred", field: "type", kind: "eq", values: ["bucket"] } });
+  assert.equal(run(e, { resources: [{ type: "key" }, { type: "bucket" }] }), true);
+  assert.equal(run(e, { resources: [{ type: "key" }] }), false);
+});
+
+test("isinstance uses the known field type", () => {
+  const e = compile('def rule(event):\n    return isinstance(event.get("d"), dict)\n', { types: { d: "dict" } });
+  assert.deepEqual(printCondition(e), ["not (d eq null)"]);
+});
+
+test("re.search / re.match → regex predicates with flags", () => {
+  const e = compile('import re\nPAT = re.compile(r"^adm", re.I)\n\ndef rule(event):\n    return PAT.search(event.get("u", "")) is not None\n');
+  assert.deepEqual(e, { type: "pred", field: "u", kind: "regex", values: ["^adm"], caseSensitive: false });
+  assert.equal(run(e, { u: "ADMIN" }), true);
+});
+
+test("fnmatch → wildcard", () => {
+  const e = compile('from fnmatch import fnmatch\n\ndef rule(event):\n    return fnmatch(event.get("path", ""), "/etc/*")\n');
+  assert.deepEqual(e, { type: "pred", field: "path", kind: "wildcard", values: ["/etc/*"] });
+});
+
+test("split(sep)[i] compiles to an anchored regex", () => {
+  const e = compile('def rule(event):\n    return event.get("arn", "").split("/")[-1] == "root"\n');
+  assert.equal(run(e, { arn: "arn:aws:iam::1:user/root" }), true);
+  assert.equal(run(e, { arn: "arn:aws:iam::1:user/rooter" }), false);
+});
+
+test("None checks: `is None` is eq null, not falsiness", () => {
+  const e = compile('def rule(event):\n    return event.get("x") is None\n');
+  assert.equal(run(e, {}), true);
+  assert.equal(run(e, { x: "" }), false);
+});
+
+test("ordering comparison and ternary", () => {
+  const e = compile('def rule(event):\n    limit = 10 if event.get("big") else 5\n    return event.get("n", 0) > limit\n');
+  assert.equal(run(e, { n: 7 }), true);
+  assert.equal(run(e, { n: 7, big: true }), false);
+});
+
+test("udm() resolves through the data model per LogType", () => {
+  const program = emptyProgram();
+  program.dataModels.set("A.Log", { logTypes: ["A.Log"], paths: new Map([["user", ["actor", "name"]]]), methods: new Map() });
+  program.dataModels.set("B.Log", { logTypes: ["B.Log"], paths: new Map([["user", ["who"]]]), methods: new Map() });
+  const e = compile('def rule(event):\n    return event.udm("user") == "root"\n', { program, logTypes: ["A.Log", "B.Log"] });
+  assert.equal(run(e, { p_log_type: "A.Log", actor: { name: "root" } }), true);
+  assert.equal(run(e, { p_log_type: "B.Log", who: "root" }), true);
+  assert.equal(run(e, { p_log_type: "B.Log", actor: { name: "root" } }), false);
+});
+
+test("alert_context: field paths read into the dict, computed values dropped", () => {
+  const mod = loadModule("rule:t.py", "t.py", 'def alert_context(event):\n    ctx = {"a": event.get("a")}\n    ctx["b"] = event.deep_get("b", "c")\n    ctx["link"] = "https://x/" + "y"\n    ctx["who"] = event.get("u") or event.get("e")\n    return ctx\n', []);
+  assert.deepEqual(translateOutputFields(mod, "alert_context", emptyProgram(), undefined, () => undefined), ["a", "b.c", "u", "e"]);
+});
+
+test("exceptions mean no alert: .lower() on a missing field", () => {
+  const e = compile('def rule(event):\n    return event.get("x").lower() != "a"\n');
+  assert.equal(run(e, {}), false);
+  assert.equal(run(e, { x: "B" }), true);
+});
+
+// ---- one test per opaque reason ----
+const OPAQUE: [string, string, RegExp][] = [
+  ["unknown library", 'import somelib\n\ndef rule(event):\n    return somelib.check(event)\n', /library call somelib.check/],
+  ["unknown type for in", 'def rule(event):\n    return "a" in event.get("x", "")\n', /unknown type/],
+  ["while statement", "def rule(event):\n    while True:\n        return True\n", /unsupported statement: while_statement/],
+  ["lambda", "def rule(event):\n    f = lambda e: True\n    return f(event)\n", /lambda/],
+  ["len of a field", 'def rule(event):\n    return len(event.get("x", [])) > 2\n', /len\(\) of an event value/],
+  ["deep_walk", 'def rule(event):\n    return event.deep_walk("a", "b") == 1\n', /deep_walk/],
+  ["break in array loop", 'def rule(event):\n    for x in event.get("a", []):\n        if x == 1:\n            break\n    return True\n', /break in a loop/],
+  ["recursion", "def f(event):\n    return f(event)\n\ndef rule(event):\n    return f(event)\n", /recursive function/],
+  ["f-string with a field", 'def rule(event):\n    return f"{event.get(\'a\')}-x" == "1-x"\n', /f-string/],
+  ["class definition", "class C:\n    pass\n\ndef rule(event):\n    return C(event)\n", /class definition/],
+  ["mixed loop condition", 'def rule(event):\n    return any(x.get("a") == event.get("b") for x in event.get("l", []))\n', /comparison of computed values|mixes/],
+];
+for (const [name, py, re] of OPAQUE) {
+  test(`opaque: ${name}`, () => {
+    const reasons = opaqueReasons(compile(py));
+    assert.ok(reasons.some((r) => re.test(r)), `${reasons.join("; ")}`);
+  });
+}
