@@ -1,5 +1,6 @@
 import type { Db } from "../catalog/open.js";
 import { type AttackIndex, attackIndex } from "../attack/store.js";
+import { ATTACK_NOTICE } from "../attack/types.js";
 import type { Modality } from "../model/rule.js";
 import { analyticsReady } from "./fresh.js";
 
@@ -41,7 +42,7 @@ export interface UnresolvedId {
 }
 
 export interface CoverageResult {
-  attack: { domain: string; version: string | null };
+  attack: { domain: string; version: string | null; notice: string };
   filters: { vendors: string[] | "all"; modalities: string[] | "all"; excludedModalities: string[] };
   policy: string;
   totals: {
@@ -112,7 +113,7 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
   const f = ruleFilter(db, opts);
   const maxTitles = opts.titles ?? 10;
   const result: CoverageResult = {
-    attack: { domain: index.domain, version: index.version },
+    attack: { domain: index.domain, version: index.version, notice: ATTACK_NOTICE },
     filters: { vendors: opts.vendors && opts.vendors.length > 0 ? [...opts.vendors].sort() : "all", modalities: f.modalities, excludedModalities: f.excluded },
     policy: POLICY,
     totals: { rules: 0, rulesWithTechnique: 0, techniques: 0, techniquesCovered: 0, subtechniques: 0, subtechniquesCovered: 0 },

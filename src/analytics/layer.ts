@@ -133,6 +133,7 @@ export function navigatorLayer(db: Db, opts: LayerOptions = {}): NavigatorLayer 
       { name: "techniques covered", value: `${cov.totals.techniquesCovered}/${cov.totals.techniques}` },
       { name: "sub-techniques covered", value: `${cov.totals.subtechniquesCovered}/${cov.totals.subtechniques}` },
       { name: "sub-technique policy", value: "sub-technique counts toward its parent, not the reverse" },
+      { name: "ATT&CK", value: cov.attack.notice },
     ],
     showTacticRowBackground: false,
     selectTechniquesAcrossTactics: true,

@@ -1,6 +1,6 @@
 import type { Db } from "../catalog/open.js";
 import { ensureAttackSchema, hasTable } from "./schema.js";
-import type { AttackCompact, AttackDomain, AttackTactic, AttackTechnique } from "./types.js";
+import type { AttackCompact, AttackDomain, AttackTactic } from "./types.js";
 import { V19_TACTICS, V19_TECHNIQUES, V19_VERSION } from "./v19.js";
 
 /** Numeric comparison of dotted versions: "9" < "18" < "18.1" < "19". */
@@ -155,15 +155,18 @@ function buildIndex(db: Db, domain: AttackDomain): AttackIndex {
   }
   const foreignTactics = new Map<string, AttackTactic>();
   if (hasTable(db, "attack_tactics")) {
-    const rows = db
-      .prepare(
-        `SELECT t.id, t.shortname, t.name FROM attack_tactics t
-         WHERE t.domain <> ? AND t.version = (SELECT MAX(version) FROM attack_versions v WHERE v.domain = t.domain)`,
-      )
-      .all(domain) as AttackTactic[];
-    for (const t of rows) {
-      if (!tacticByShort.has(t.shortname)) foreignTactics.set(t.shortname, t);
-      if (!tacticById.has(t.id)) foreignTactics.set(t.id, t);
+    const all = db
+      .prepare("SELECT domain, version, id, shortname, name FROM attack_tactics WHERE domain <> ? ORDER BY position")
+      .all(domain) as (AttackTactic & { domain: string; version: string })[];
+    const newest = new Map<string, string>();
+    for (const t of all) {
+      const v = newest.get(t.domain);
+      if (v === undefined || compareVersions(t.version, v) > 0) newest.set(t.domain, t.version);
+    }
+    for (const t of all.filter((x) => newest.get(x.domain) === x.version)) {
+      const tactic = { id: t.id, shortname: t.shortname, name: t.name };
+      if (!tacticByShort.has(t.shortname)) foreignTactics.set(t.shortname, tactic);
+      if (!tacticById.has(t.id)) foreignTactics.set(t.id, tactic);
     }
   }
   return { domain, version, versions, tactics, tacticById, tacticByShort, foreignTactics, techniques };
@@ -200,5 +203,3 @@ export function techniqueInfo(index: AttackIndex, id: string): TechniqueInfo | u
   }
   return undefined;
 }
-
-export type { AttackTechnique };

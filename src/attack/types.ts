@@ -39,3 +39,7 @@ export interface AttackCompact {
 
 /** Bad bundle: a message fit for the user, the catalog untouched. */
 export class AttackImportError extends Error {}
+
+/** Required with every copy of ATT&CK data (ATT&CK terms of use). */
+export const ATTACK_NOTICE =
+  "© 2025 The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE Corporation.";

@@ -7,6 +7,7 @@ import type { Db } from "../catalog/open.js";
 import type { FormatAdapter, SourceRoot } from "../formats/adapter.js";
 import { ADAPTERS, adapterFor } from "../formats/registry.js";
 import type { Diagnostic, RuleRecord } from "../model/rule.js";
+import { compilerFingerprint } from "./fingerprint.js";
 import { loadUnit } from "./read-unit.js";
 
 export interface IngestTarget {
@@ -98,10 +99,11 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
     const compiled: Compiled[] = [];
     const seen = new Set<string>();
     let unchanged = 0;
+    const unitContext = `${compilerFingerprint()}:${adapter.format}:${context.hash}`;
     units.forEach((unit, i) => {
       seen.add(unit.path);
       opts.onProgress?.(root.name, i + 1, units.length);
-      const loaded = loadUnit(root, unit, context.hash);
+      const loaded = loadUnit(root, unit, unitContext);
       if (!opts.force && writer.unitHash(root.name, unit.path) === loaded.hash) {
         unchanged++;
         return;

@@ -85,7 +85,8 @@ export function guessFamilies(set: RuleSet, event: unknown): MatchResult["family
     if (!sem || f.fields.length === 0) continue;
     const ev = prepare(prepared, f.rules[0].language, sem, event);
     let score = 0;
-    for (const field of f.fields) if (sem.resolve(ev, field) !== undefined) score++;
+    // Some languages read an unset field as "" (UDM): only a real value counts as found.
+    for (const field of f.fields) if (sem.resolve(ev, field)?.some((v) => v !== null && v !== undefined && v !== "")) score++;
     if (score > 0) out.push({ family, score, fields: f.fields.length, rules: f.rules.length });
   }
   // Most fields found first; among equals, the family whose fields the event covers best.

@@ -12,7 +12,7 @@ import { IndicatorQueryError, indicatorData, parseIndicatorQuery } from "./data/
 import { matchPageData, warmMatch } from "./data/match.js";
 import { rulePageData } from "./data/rule.js";
 import { searchPageData } from "./data/search.js";
-import { pageCache } from "./page-cache.js";
+import type { PageCache } from "./page-cache.js";
 import { AttackPage, TechniquePage } from "./pages/attack.js";
 import { ApiPage, ErrorPage, NotFoundPage } from "./pages/errors.js";
 import { HomePage } from "./pages/home.js";
@@ -28,8 +28,8 @@ const CSS = readFileSync(new URL("./static/style.css", import.meta.url), "utf8")
 export const MAX_MATCH_BODY = 256 * 1024;
 
 export interface AppOptions {
-  /** Cached pages (0 disables the cache). */
-  cacheEntries?: number;
+  /** Where rendered pages are kept (none: every request is rendered). */
+  cache?: PageCache;
 }
 
 async function page(c: Context, node: Child, status = 200): Promise<Response> {
@@ -46,7 +46,7 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   warmMatch(db);
 
   app.use("*", securityHeaders);
-  if ((opts.cacheEntries ?? 2000) > 0) app.use("*", pageCache(db, opts.cacheEntries ?? 2000));
+  if (opts.cache) app.use("*", opts.cache.middleware());
 
   app.get("/static/style.css", (c) =>
     c.body(CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),

@@ -13,14 +13,17 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": CSP,
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  const h = c.res.headers;
-  h.set("Content-Security-Policy", CSP);
-  h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
-  h.set("X-Frame-Options", "DENY");
-  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-  h.set("Cross-Origin-Opener-Policy", "same-origin");
-  h.set("Cross-Origin-Resource-Policy", "same-origin");
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
 };

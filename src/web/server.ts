@@ -1,22 +1,39 @@
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener, serve } from "@hono/node-server";
 import { openCatalog } from "../catalog/open.js";
 import { createApp } from "./app.js";
+import { PageCache } from "./page-cache.js";
 
 export interface ServeOptions {
   db: string;
   port: number;
   host: string;
-  /** Cached pages (default 2000; 0 disables). */
+  /** Rendered pages kept in memory (default 2000; 0 disables). */
   cacheEntries?: number;
 }
 
 /** Serves the catalog read-only: the website and its JSON API. */
 export async function startServer(o: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
   const db = openCatalog(o.db, { readonly: true });
-  const app = createApp(db, { cacheEntries: o.cacheEntries });
+  const entries = o.cacheEntries ?? 2000;
+  const cache = entries > 0 ? new PageCache(db, entries) : undefined;
+  const app = createApp(db, { cache });
+  const listener = getRequestListener(app.fetch);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: o.port,
+        hostname: o.host,
+        createServer: (await import("node:http")).createServer,
+        serverOptions: {},
+      },
+      () => resolve(s),
+    );
+    s.removeAllListeners("request");
+    s.on("request", (req, res) => {
+      if (!cache?.serve(req, res)) void listener(req, res);
+    });
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -121,3 +121,19 @@ test("every family file declares path fields with their name field", () => {
   for (const a of table.aliases) if (a.role === "path") assert.ok(a.nameField, `${a.canonical} lacks nameField`);
   assert.ok(table.aliases.length > 150);
 });
+
+test("every alias of every family file applies in its own context", () => {
+  for (const a of table.aliases) {
+    const got = applicableAliases(table, a.field, new Set(a.when ? [a.when] : [])).map((x) => x.canonical);
+    assert.ok(got.includes(a.canonical), `${a.family}: ${a.field}${a.when ? ` (when ${a.when})` : ""} → ${got.join(",")}, expected ${a.canonical}`);
+  }
+});
+
+test("Windows Security ProcessName: the creator in 4688, the actor elsewhere, a bare name in Panther EDR models", () => {
+  assert.deepEqual(canon("NewProcessName", "4688"), ["process.path"]);
+  assert.deepEqual(canon("ProcessName", "4688"), ["parent.path"]);
+  assert.deepEqual(canon("ProcessName", "4663"), ["process.path"]);
+  assert.deepEqual(canon("ProcessName", "Crowdstrike.FDREvent"), ["process.name"]);
+  assert.deepEqual(canon("ParentProcessName"), ["parent.path"]);
+  assert.deepEqual(canon("ParentProcessName", "SentinelOne.DeepVisibility"), ["parent.name"]);
+});

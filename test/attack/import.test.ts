@@ -136,3 +136,13 @@ test("ICS loads when asked for", { skip: !existsSync(ICS) && "shared ATT&CK bund
   assert.equal(r.tactics, 12);
   assert.equal(r.techniques, 95);
 });
+
+test("with ICS loaded, Sentinel's ICS tactic names resolve (as tactics of that domain)", { skip: (!existsSync(ICS) || !existsSync(ENTERPRISE)) && "shared ATT&CK bundles absent" }, () => {
+  const db = enterpriseDb();
+  importAttackFile(db, ICS, { domain: "ics-attack" });
+  addRule(db, { id: "sentinel:ics", attack: [{ raw: "InhibitResponseFunction", tactic: "InhibitResponseFunction" }] });
+  const [v] = attackOf(db, "sentinel:ics");
+  assert.equal(v.tactic, "TA0107");
+  assert.equal(v.tacticName, "Inhibit Response Function");
+  assert.equal(v.known, true);
+});

@@ -10,12 +10,15 @@ export function register(program: Command): void {
     .option("--db <file>", "catalog database file", DEFAULT_DB)
     .option("--port <port>", "port (0: any free port)", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .action(async (opts: { db: string; port: string; host: string }) => {
+    .option("--cache <pages>", "rendered pages kept in memory until the catalog changes (0: none)", "2000")
+    .action(async (opts: { db: string; port: string; host: string; cache: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not '${opts.port}'`);
+      const cacheEntries = Number(opts.cache);
+      if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new UsageError(`--cache must be a whole number, not '${opts.cache}'`);
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
-        server = await startServer({ db: opts.db, port, host: opts.host });
+        server = await startServer({ db: opts.db, port, host: opts.host, cacheEntries });
       } catch (err) {
         throw new UsageError(`cannot serve ${opts.db}: ${err instanceof Error ? err.message : String(err)}`);
       }

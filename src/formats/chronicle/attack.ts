@@ -10,6 +10,7 @@ export type MetaValues = Map<string, string[]>;
 
 const TECHNIQUE = /^T\d{4}(\.\d{3})?$/i;
 const TACTIC_ID = /^TA\d{4}$/i;
+const URL_OTHER = /attack\.mitre\.org\/(?:software|groups|datasources)\/([SGD]S?\d{4})/i;
 const URL_TECHNIQUE = /attack\.mitre\.org\/techniques\/(T\d{4})(?:\/(\d{3}))?/i;
 
 function split(v: string): string[] {
@@ -62,10 +63,13 @@ export function attackRefs(meta: MetaValues, outcomeLiterals: Map<string, string
     else refs.add({ raw: item, tactic: item.toLowerCase().replace(/[\s_]+/g, "-") });
   }
 
-  for (const r of meta.get("reference") ?? []) {
-    for (const url of r.split(/[\s,]+/)) {
+  for (const [key, values] of meta) {
+    if (!/^reference\d*$/.test(key)) continue;
+    for (const url of values.flatMap((v) => v.split(/[\s,]+/))) {
       const technique = techniqueFromUrl(url);
       if (technique) refs.add({ raw: url, technique });
+      const other = URL_OTHER.exec(url);
+      if (other) refs.add({ raw: url, other: other[1].toUpperCase() });
     }
   }
   return refs.list;
@@ -79,6 +83,10 @@ function single(key: "tactic", values: string[]): Partial<AttackRef> {
 class Refs {
   readonly list: AttackRef[] = [];
   add(r: AttackRef): void {
+    if (r.other) {
+      if (!this.list.some((x) => x.other === r.other)) this.list.push(r);
+      return;
+    }
     if (r.technique) {
       const same = this.list.find((x) => x.technique === r.technique);
       if (same) {

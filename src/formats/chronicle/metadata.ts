@@ -65,7 +65,8 @@ export function logSourcesOf(meta: MetaValues, conditions: Expr[]): LogSource[] 
 
 export function referencesOf(meta: MetaValues): string[] {
   const out: string[] = [];
-  for (const v of meta.get("reference") ?? []) {
+  const values = [...meta].filter(([k]) => /^reference\d*$/.test(k)).flatMap(([, v]) => v);
+  for (const v of values) {
     const urls = v.match(/https?:\/\/\S+/g);
     const items = urls && urls.length > 1 ? urls.map((u) => u.replace(/[,;]$/, "")) : [v.trim()];
     for (const i of items) if (i !== "" && !out.includes(i)) out.push(i);
@@ -90,6 +91,9 @@ export const MAPPED_KEYS = new Set([
   "name",
   "severity",
   "reference",
+  "reference1",
+  "reference2",
+  "reference3",
   "tags",
   "false_positives",
   "created",

@@ -42,6 +42,15 @@ export function typeOracle(tests: RuleTest[]): TypeOracle {
       s.add(t);
     }
     if (t === "dict") for (const [k, x] of Object.entries(v as object)) walk(x, path ? `${path}.${k.toLowerCase()}` : k.toLowerCase(), depth + 1);
+    // Array elements are recorded under `<path>.[]` (loop variables), JSON strings under `<path>.json()`.
+    if (t === "list" && path) for (const x of (v as unknown[]).slice(0, 50)) walk(x, `${path}.[]`, depth + 1);
+    if (t === "str" && path && /^\s*[[{]/.test(v as string) && (v as string).length < 100_000) {
+      try {
+        walk(JSON.parse(v as string), `${path}.json()`, depth + 1);
+      } catch {
+        // not JSON
+      }
+    }
   };
   for (const t of tests) walk(t.event, "", 0);
   return (name: string) => {

@@ -125,7 +125,7 @@ function quantCall(it: Interp, name: "any" | "all", a0: SymVal | undefined, n: P
   }
   if (a0.k === "field" && a0.tx.length === 0 && !a0.json) {
     const over = fieldName(a0.base, a0.path);
-    const base = it.newBase();
+    const base = it.newBase(a0);
     const el = truthy({ k: "field", base, path: [], tx: [], nullv: NONE });
     return cond(mkQuant(name, over, base, el, pred(over, "is_not_null")));
   }
@@ -188,7 +188,7 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
       if (v.tx.length > 0) return bool(accepts("str"));
       if (v.json) return opq(n.text, "isinstance() of parsed JSON");
       const name = fieldName(v.base, v.path);
-      const ft = v.base === 0 ? it.types(name) : undefined;
+      const ft = it.typeOf(v.base, v.path);
       if (ft === undefined) return opq(n.text, "isinstance() of a field of unknown type");
       const raw = accepts(ft) ? T : F;
       return withNull(it, v, raw, () => isinstanceOf(it, v.nullv, t, n));
@@ -212,7 +212,7 @@ function strOf(it: Interp, v: SymVal, n: PyNode): SymVal {
       return BOT;
     case "field": {
       if (v.tx.length > 0) return v;
-      const ft = v.base === 0 ? it.types(fieldName(v.base, v.path)) : undefined;
+      const ft = it.typeOf(v.base, v.path);
       if (ft === "str") return { ...v, nullv: strOf(it, v.nullv, n) };
       return opq(n.text, "str() of a non-string field");
     }

@@ -4,7 +4,7 @@ import type { PyNode } from "./ast.js";
 import { fieldName, isNullPred, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
 import type { Interp } from "./interp.js";
 import { truthy } from "./interp.js";
-import { containsLit, eqScalar, inScalars, orderPred, splitInRange } from "./predicates.js";
+import { containsLit, eqScalar, inScalars, orderPred, reEscape, splitInRange } from "./predicates.js";
 import { pythonSemantics } from "./semantics.js";
 import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal } from "./values.js";
 
@@ -106,7 +106,17 @@ function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): Sy
     const t = pred(name, "is_not_null");
     return withNull(it, f, nonEmpty ? t : mkNot(t), nullCase);
   }
-  const isStr = f.tx.length > 0 || (f.base === 0 && it.types(name) === "str");
+  const last = f.tx[f.tx.length - 1];
+  if (last && (last.op === "split") && Number.isNaN(last.index) && last.sep.length === 1 && Number.isInteger(k) && k >= 0 && k < 1000) {
+    // Number of split() parts = separators + 1.
+    const S = reEscape(last.sep);
+    const atLeast = (m: number): Expr => (m <= 1 ? T : pred(name, "regex", [`^(?:[^${S}]*${S}){${m - 1}}`]));
+    const exactly = (m: number): Expr => (m < 1 ? F : pred(name, "regex", [`^(?:[^${S}]*${S}){${m - 1}}[^${S}]*$`]));
+    const e: Expr | null =
+      op === ">" ? atLeast(k + 1) : op === ">=" ? atLeast(k) : op === "<" ? mkNot(atLeast(k)) : op === "<=" ? mkNot(atLeast(k + 1)) : op === "==" ? exactly(k) : op === "!=" ? mkNot(exactly(k)) : null;
+    if (e) return withNull(it, { ...f, tx: [] }, e, nullCase);
+  }
+  const isStr = f.tx.length > 0 || it.typeOf(f.base, f.path) === "str";
   if (isStr && Number.isInteger(k) && k >= 0 && k < 1000 && f.tx.every((t) => t.op === "lower" || t.op === "upper")) {
     const atLeast = (m: number): Expr => (m <= 0 ? T : pred(name, "regex", [`^[\\s\\S]{${m}}`]));
     const exactly = (m: number): Expr => pred(name, "regex", [`^[\\s\\S]{${m}}$`]);
@@ -176,7 +186,7 @@ export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal
     const name = fieldName(y.base, y.path);
     // The accessor's default says what the author expects the field to hold when the samples do not.
     const hint = y.nullv.k === "str" ? "str" : y.nullv.k === "seq" ? "list" : y.nullv.k === "dict" ? "dict" : undefined;
-    return withNull(it, y, containsLit(name, y.tx, lit, it.types, hint), () => containsVal(it, y.nullv, x, n));
+    return withNull(it, y, containsLit(name, y.tx, lit, it.typeOf(y.base, y.path) ?? hint), () => containsVal(it, y.nullv, x, n));
   }
   if (y.k === "gen") {
     return cond(mkOr(...y.items.map((i) => mkAnd(i.g, truthy(stripEq(it, x, i.v, n))))));

@@ -79,8 +79,32 @@ export class Interp {
     return this.opts.types;
   }
 
-  newBase(): number {
-    return this.nextBase++;
+  /** Array path each quantifier base iterates (relative to its own parent base). */
+  private baseOver = new Map<number, { base: number; path: string[] }>();
+
+  newBase(over?: { base: number; path: string[] }): number {
+    const b = this.nextBase++;
+    if (over) this.baseOver.set(b, { base: over.base, path: over.path });
+    return b;
+  }
+
+  /** Absolute sample path of a field: loop elements are written `<array>.[]`. */
+  samplePath(base: number, path: string[]): string | undefined {
+    const parts: string[] = [...path];
+    let b = base;
+    for (let i = 0; b !== 0 && i < 20; i++) {
+      const o = this.baseOver.get(b);
+      if (!o) return undefined;
+      parts.unshift(...o.path, "[]");
+      b = o.base;
+    }
+    return b === 0 ? parts.join(".") : undefined;
+  }
+
+  /** The type the log samples show for a field (undefined: not known). */
+  typeOf(base: number, path: string[]): import("./predicates.js").FieldType | undefined {
+    const p = this.samplePath(base, path);
+    return p === undefined || p === "" ? undefined : this.opts.types(p);
   }
 
   // ---------- modules ----------
@@ -587,7 +611,7 @@ export class Interp {
 
   /** A loop over an event array: returns become any-quantified conditions. */
   private quantLoop(s: PyNode, left: PyNode, over: FieldVal, loopBody: PyNode[], env: Env, mod: PyModule): Flow {
-    const base = this.newBase();
+    const base = this.newBase(over);
     const elem: SymVal = { k: "field", base, path: [], tx: [], nullv: NONE };
     const e2 = new Map(env);
     if (left.type !== "identifier") return { k: "ret", v: opq(s.text, "unpacking loop over an event array") };
@@ -953,7 +977,7 @@ export class Interp {
     }
     const over = arrayField(iter);
     if (!over || left.type !== "identifier") return opq(n.text, "comprehension over a computed value");
-    const base = this.newBase();
+    const base = this.newBase(over);
     const env = new Map(frame.env);
     env.set(left.text, { k: "field", base, path: [], tx: [], nullv: NONE });
     const f2: Frame = { mod: frame.mod, env };

@@ -133,9 +133,8 @@ export function deepWalk(it: Interp, f: FieldVal, args: SymVal[], kw: Map<string
   if (f.base !== 0 || f.tx.length > 0 || f.json) return opq(n.text, "deep_walk on a computed value");
   const path = [...f.path, ...(keys as string[])];
   for (let i = 1; i <= path.length; i++) {
-    const t = it.types(path.slice(0, i).join("."));
+    const t = it.typeOf(0, path.slice(0, i));
     if (i < path.length && t !== "dict") return opq(n.text, "deep_walk through values of unknown or list type");
-    if (i === path.length && t === "list") return opq(n.text, "deep_walk onto a list");
   }
   return { k: "field", base: 0, path, tx: [], nullv: kw.get("default") ?? NONE };
 }
@@ -183,6 +182,14 @@ function strMethod(s: string, name: string, args: SymVal[], n: PyNode): SymVal {
         return opq(n.text, `${name}() with a computed argument`);
       }
       return bool((lits as string[]).some((l) => (name === "startswith" ? s.startsWith(l) : s.endsWith(l))));
+    }
+    case "rsplit": {
+      if (a0?.k !== "str" || a0.v === "" || args[1]?.k !== "num") return opq(n.text, "rsplit form");
+      const max = (args[1] as { v: number }).v;
+      const parts = s.split(a0.v);
+      if (max < 0 || parts.length <= max + 1) return { k: "seq", kind: "list", items: parts.map(str) };
+      const keep = parts.length - max;
+      return { k: "seq", kind: "list", items: [parts.slice(0, keep).join(a0.v), ...parts.slice(keep)].map(str) };
     }
     case "split": {
       if (!a0 || a0.k === "none") return { k: "seq", kind: "list", items: s.split(/\s+/).filter((x) => x !== "").map(str) };

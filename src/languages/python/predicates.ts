@@ -131,8 +131,8 @@ export function orderPred(name: string, tx: Transform[], op: "lt" | "gt" | "lte"
 }
 
 /** `lit in field`: substring for strings, membership for lists, key for dicts. */
-export function containsLit(name: string, tx: Transform[], lit: Value, types: TypeOracle, hint?: FieldType): Expr {
-  const t: FieldType | undefined = tx.length > 0 ? "str" : (types(name) ?? hint);
+export function containsLit(name: string, tx: Transform[], lit: Value, known: FieldType | undefined): Expr {
+  const t: FieldType | undefined = tx.length > 0 ? "str" : known;
   if (t === "str") return typeof lit === "string" ? strPred(name, tx, "contains", [lit]) : F;
   if (t === "list") return lit === null ? opaque(`None in ${name}`, "None membership") : valuesPred(name, "eq", [lit]);
   if (t === "dict") return typeof lit === "string" ? mkNot(isNullPred(`${name}.${lit}`)) : F;

@@ -45,7 +45,8 @@ export function translateRule(rule: Rule, text: string): Translation {
   const perVar = new Map<string, Expr[]>(ctx.eventVars.map((v) => [v, []]));
   const crossEvent: Expr[] = [];
   const directJoins: string[] = [];
-  for (const c of rest) placeConjunct(c, ctx, perVar, crossEvent, directJoins);
+  const orderings: string[] = [];
+  for (const c of rest) placeConjunct(c, ctx, perVar, crossEvent, directJoins, orderings);
 
   const trees = new Map<string, Expr>();
   for (const [v, list] of perVar) trees.set(v, finish({ type: "and", args: list }));
@@ -56,7 +57,7 @@ export function translateRule(rule: Rule, text: string): Translation {
     cond.alternatives.length > 1 ? finish(or(...cond.alternatives.map((v) => trees.get(v) ?? T))) : (trees.get(primary) ?? T);
   if (crossEvent.length > 0) condition = finish({ type: "and", args: [condition, ...crossEvent] });
 
-  const aggregation = buildAggregation(rule, ctx, trees, cond, primary, directJoins);
+  const aggregation = buildAggregation(rule, ctx, trees, cond, primary, directJoins, orderings);
   const all = [condition, ...(aggregation?.events ?? []).map((e) => e.condition)];
   const fidelity = all.every((e) => e.type === "opaque") ? "none" : all.some((e) => fidelityOf(e) !== "full") ? "partial" : "full";
   const logic: Logic = { condition, outputFields: outputFields(rule, ctx), fidelity };
@@ -147,7 +148,9 @@ function isPlaceholder(n: Node, ctx: Ctx): boolean {
   return n.kind === "var" && !ctx.eventVars.includes(n.name);
 }
 
-function placeConjunct(c: Node, ctx: Ctx, perVar: Map<string, Expr[]>, crossEvent: Expr[], directJoins: string[]): void {
+const EVENT_TIME = "metadata.event_timestamp.seconds";
+
+function placeConjunct(c: Node, ctx: Ctx, perVar: Map<string, Expr[]>, crossEvent: Expr[], directJoins: string[], orderings: string[]): void {
   const vars = varsIn(c, ctx);
   // A constraint on placeholders only (`$x != ""`) belongs to the event that binds them.
   if (vars.size === 0) {
@@ -160,10 +163,18 @@ function placeConjunct(c: Node, ctx: Ctx, perVar: Map<string, Expr[]>, crossEven
     perVar.get(v)?.push(translateBool(c, v, ctx));
     return;
   }
-  if (c.kind === "compare" && c.op === "=" && c.left.kind === "path" && c.right.kind === "path" && !c.nocase) {
+  if (c.kind === "compare" && c.left.kind === "path" && c.right.kind === "path" && c.left.variable !== c.right.variable && !c.nocase) {
     const a = fieldPath(c.left.segments);
-    if (a === fieldPath(c.right.segments) && c.left.variable !== c.right.variable) {
-      if (!directJoins.includes(a)) directJoins.push(a);
+    const b = fieldPath(c.right.segments);
+    // `$e1.f = $e2.g` is a join key: named by the field when both sides read the same one, else written out.
+    if (c.op === "=") {
+      const key = a === b ? a : src(c, ctx);
+      if (!directJoins.includes(key)) directJoins.push(key);
+      return;
+    }
+    // Event-time ordering is how YARA-L writes "$e1 before $e2": correlation metadata, like the window.
+    if (c.op !== "!=" && a === EVENT_TIME && b === EVENT_TIME) {
+      orderings.push(src(c, ctx));
       return;
     }
   }
@@ -498,6 +509,7 @@ function buildAggregation(
   cond: ConditionReading,
   primary: string | undefined,
   directJoins: string[],
+  orderings: string[],
 ): Aggregation | undefined {
   const multi = ctx.eventVars.length > 1;
   if (!multi && !rule.match && cond.thresholds.length === 0) return undefined;
@@ -521,6 +533,7 @@ function buildAggregation(
   if (cond.alternatives.length > 1) notes.push(`condition is satisfied by any of ${cond.alternatives.join(", ")}`);
   if (cond.absent.length > 0) notes.push(`${cond.absent.join(", ")} must not occur`);
   if (rule.match?.modifier) notes.push(`window ${rule.match.modifier}`);
+  if (orderings.length > 0) notes.push(`order: ${orderings.join("; ")}`);
   if (joinNotes.length > 0) notes.push(`bindings: ${joinNotes.join("; ")}`);
   const outcomeThresholds = cond.thresholds.filter((t) => t.startsWith("$"));
   for (const o of rule.outcome) if (outcomeThresholds.some((t) => new RegExp(`^\\${o.name}\\b`).test(t))) notes.push(`${o.name} = ${src(o.expr, ctx)}`);
@@ -543,25 +556,31 @@ function buildAggregation(
 
 const FIELD_AGGREGATES = new Set(["array_distinct", "array", "max", "min", "earliest", "latest"]);
 
-function outcomeField(e: Node, ctx: Ctx): string | null {
-  if (e.kind === "call" && FIELD_AGGREGATES.has(e.name) && e.args.length === 1) return outcomeField(e.args[0], ctx);
-  if (e.kind === "path") return fieldPath(e.segments);
-  if (e.kind === "var") {
-    const k = keyFor(e.name, ctx);
-    return k.startsWith("$") ? null : k;
-  }
-  return null;
+/** The event fields an outcome expression emits as they are (under array_distinct & co.), else []. */
+function outcomeFields(e: Node, ctx: Ctx): string[] {
+  if (e.kind === "call" && FIELD_AGGREGATES.has(e.name) && e.args.length === 1) return outcomeFields(e.args[0], ctx);
+  if (e.kind === "path") return [fieldPath(e.segments)];
+  if (e.kind === "var") return boundFields(e.name, ctx);
+  return [];
+}
+
+function outcomeField(e: Node, ctx: Ctx): boolean {
+  return outcomeFields(e, ctx).length > 0;
+}
+
+/** Every field a placeholder is bound to, in binding order. */
+function boundFields(placeholder: string, ctx: Ctx): string[] {
+  const out: string[] = [];
+  for (const b of ctx.bindings.get(placeholder) ?? []) if (b.field !== null && !out.includes(b.field)) out.push(b.field);
+  return out;
 }
 
 function outputFields(rule: Rule, ctx: Ctx): string[] {
   const out: string[] = [];
-  const add = (f: string | null) => {
-    if (f !== null && !out.includes(f)) out.push(f);
+  const add = (fields: string[]) => {
+    for (const f of fields) if (!out.includes(f)) out.push(f);
   };
-  for (const o of rule.outcome) add(outcomeField(o.expr, ctx));
-  for (const m of rule.match?.variables ?? []) {
-    const k = keyFor(m, ctx);
-    add(k.startsWith("$") ? null : k);
-  }
+  for (const o of rule.outcome) add(outcomeFields(o.expr, ctx));
+  for (const m of rule.match?.variables ?? []) add(boundFields(m, ctx));
   return out;
 }

@@ -179,6 +179,17 @@ test("ATT&CK from a reference URL (deprecated rules that only link attack.mitre.
 }`);
   assert.deepEqual(r.attack, [{ raw: "https://attack.mitre.org/techniques/T1059/", technique: "T1059" }]);
   assert.deepEqual(r.references, ["https://attack.mitre.org/techniques/T1059/"]);
+  // rules/_deprecated/malware: software pages, under reference or reference1
+  const s = one(`rule malware_x {
+  meta:
+    reference1 = "https://attack.mitre.org/software/S0070/"
+  events:
+    $e1.metadata.event_type = "PROCESS_LAUNCH"
+  condition:
+    $e1
+}`);
+  assert.deepEqual(s.attack, [{ raw: "https://attack.mitre.org/software/S0070/", other: "S0070" }]);
+  assert.deepEqual(s.references, ["https://attack.mitre.org/software/S0070/"]);
 });
 
 test("bad input gets diagnostics with file and line, never an exception", () => {

@@ -194,14 +194,31 @@ test("multi-event: one condition per event variable, join keys, window, threshol
     ],
   });
   assert.match(agg?.note ?? "", /primary event \$push/);
-  // The top-level condition is $push's filter plus the cross-event ordering, kept opaque.
-  const top = conjuncts(t.logic.condition);
-  assert.deepEqual(top.slice(0, 2), conjuncts(agg?.events?.[0].condition as Expr));
-  assert.deepEqual(top[2], {
+  // Event-time ordering is correlation metadata ("$push before $auth"), kept in the note.
+  assert.match(agg?.note ?? "", /order: \$push\.metadata\.event_timestamp\.seconds <= \$auth\.metadata\.event_timestamp\.seconds/);
+  // The top-level condition is $push's filter.
+  assert.deepEqual(t.logic.condition, agg?.events?.[0].condition);
+  assert.equal(t.logic.fidelity, "full");
+});
+
+test("cross-event equality of different fields is a join key; other cross-event tests stay opaque", () => {
+  // community/workspace/google_workspace_suspicious_login_and_google_drive_file_download.yaral;
+  // community/microsoft/entra_id/suspicious_entra_id_sign_in_external_call.yaral
+  const t = translate(`rule r {
+  events:
+    $login.metadata.event_type = "USER_LOGIN"
+    $download.metadata.product_event_type = "download"
+    $login.target.user.userid = $download.principal.user.userid
+    $login.network.session_id != $download.network.session_id
+  condition:
+    $login and $download
+}`);
+  assert.deepEqual(t.logic.aggregation?.by, ["$login.target.user.userid = $download.principal.user.userid"]);
+  assert.deepEqual(conjuncts(t.logic.condition)[1], {
     type: "opaque",
-    text: "$push.metadata.event_timestamp.seconds <= $auth.metadata.event_timestamp.seconds",
-    reason: "cross-event constraint between $push, $auth: holds on a set of events, not one",
-    fields: ["metadata.event_timestamp.seconds"],
+    text: "$login.network.session_id != $download.network.session_id",
+    reason: "cross-event constraint between $login, $download: holds on a set of events, not one",
+    fields: ["network.session_id"],
   });
   assert.equal(t.logic.fidelity, "partial");
 });
