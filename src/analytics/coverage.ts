@@ -54,6 +54,11 @@ export interface CoverageResult {
     subtechniquesCovered: number;
   };
   tactics: { id: string; shortname: string; name: string; covered: number; techniques: number }[];
+  /**
+   * Rules per tactic as the rules wrote it: v18 "defense-evasion" and v19 "stealth" share TA0005
+   * but stay separate rows, and v19 "defense-impairment" (TA0112) has no v18 column.
+   */
+  tacticsAsWritten: { tactic: string | null; shortname: string | null; name: string | null; known: boolean; rules: number }[];
   techniques: TechniqueCoverage[];
   /** Live techniques and sub-techniques with no counted rule. */
   gaps: string[];
@@ -107,17 +112,140 @@ function parentCrosswalk(index: AttackIndex, id: string): string | null {
   return v18 && index.techniques.get(v18)?.known ? v18 : null;
 }
 
+interface Credited {
+  rules: Map<string, { vendor: string; title: string; depth: number }>;
+  direct: Set<string>;
+}
+
+interface Unresolved {
+  rules: Set<string>;
+  vendors: Map<string, Set<string>>;
+  countedAs: string | null;
+  note: string | null;
+}
+
+/** Walks the pairs once: credits techniques (depth 0 = tagged, 1 = via a sub-technique) and collects unknown ids. */
+class Tally {
+  readonly credited = new Map<string, Credited>();
+  readonly unresolved = new Map<string, Unresolved>();
+  readonly withTechnique = new Set<string>();
+
+  constructor(private readonly index: AttackIndex) {}
+
+  add(r: PairRow): void {
+    this.withTechnique.add(r.rule_id);
+    if (r.status === "unknown") this.addUnresolved(r);
+    const target = r.counts_as ? this.index.techniques.get(r.counts_as) : undefined;
+    if (r.counts_as && target?.known) {
+      this.credit(r.counts_as, r, 0);
+      if (target.parent) this.credit(target.parent, r, 1);
+      return;
+    }
+    // An unknown sub-technique of a crosswalked v19 parent (T1685.001 → T1685 ≈ T1562) rolls up to the parent's equivalent.
+    const parentV18 = r.status === "unknown" ? parentCrosswalk(this.index, r.technique) : null;
+    if (!parentV18) return;
+    this.credit(parentV18, r, 1);
+    const u = this.unresolved.get(r.technique);
+    const note = `rolled up to ${parentV18} (its parent's stated v18 equivalent)`;
+    if (u && !u.countedAs && !(u.note ?? "").includes(note)) u.note = u.note ? `${u.note}; ${note}` : note;
+  }
+
+  private credit(tech: string, r: PairRow, depth: number): void {
+    let a = this.credited.get(tech);
+    if (!a) this.credited.set(tech, (a = { rules: new Map(), direct: new Set() }));
+    const prior = a.rules.get(r.rule_id);
+    if (!prior || depth < prior.depth) a.rules.set(r.rule_id, { vendor: r.vendor, title: r.title, depth });
+    if (depth === 0) a.direct.add(r.rule_id);
+  }
+
+  private addUnresolved(r: PairRow): void {
+    let u = this.unresolved.get(r.technique);
+    if (!u) this.unresolved.set(r.technique, (u = { rules: new Set(), vendors: new Map(), countedAs: r.counts_as, note: r.note }));
+    u.rules.add(r.rule_id);
+    if (!u.vendors.has(r.vendor)) u.vendors.set(r.vendor, new Set());
+    u.vendors.get(r.vendor)?.add(r.rule_id);
+  }
+}
+
+function techniqueRows(tally: Tally, index: AttackIndex, maxTitles: number): TechniqueCoverage[] {
+  return [...tally.credited]
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([id, a]) => {
+      const t = index.techniques.get(id);
+      const byVendor: Record<string, number> = {};
+      for (const v of a.rules.values()) byVendor[v.vendor] = (byVendor[v.vendor] ?? 0) + 1;
+      const titles = [...a.rules.values()]
+        .sort((x, y) => x.depth - y.depth || (x.title < y.title ? -1 : x.title > y.title ? 1 : 0))
+        .slice(0, maxTitles)
+        .map((v) => v.title);
+      return {
+        id,
+        name: t?.displayName ?? t?.name ?? id,
+        parent: t?.parent ?? null,
+        tactics: t?.tactics ?? [],
+        rules: a.rules.size,
+        direct: a.direct.size,
+        byVendor,
+        titles,
+      };
+    });
+}
+
+/** Totals, gaps and per-tactic counts over the live techniques of the loaded version. */
+function summarize(result: CoverageResult, index: AttackIndex): void {
+  const live = [...index.techniques.values()].filter((t) => t.known && !t.revoked && !t.deprecated);
+  const liveIds = new Set(live.map((t) => t.id));
+  const covered = new Set(result.techniques.filter((t) => liveIds.has(t.id)).map((t) => t.id));
+  result.totals.techniques = live.filter((t) => !t.parent).length;
+  result.totals.subtechniques = live.filter((t) => t.parent).length;
+  result.totals.techniquesCovered = live.filter((t) => !t.parent && covered.has(t.id)).length;
+  result.totals.subtechniquesCovered = live.filter((t) => t.parent && covered.has(t.id)).length;
+  result.gaps = live
+    .filter((t) => !covered.has(t.id))
+    .map((t) => t.id)
+    .sort();
+  result.tactics = index.tactics.map((tac) => {
+    const inTactic = live.filter((t) => !t.parent && t.tactics.includes(tac.shortname));
+    return { ...tac, covered: inTactic.filter((t) => covered.has(t.id)).length, techniques: inTactic.length };
+  });
+}
+
+function tacticsAsWritten(db: Db, f: { sql: string; args: string[] }): CoverageResult["tacticsAsWritten"] {
+  const rows = db
+    .prepare(
+      `SELECT p.tactic, p.tactic_short AS shortname, p.tactic_name AS name, MAX(p.tactic_known) AS known,
+         COUNT(DISTINCT p.rule_id) AS rules
+       FROM attack_pairs p JOIN rules r ON r.id = p.rule_id WHERE p.tactic IS NOT NULL AND ${f.sql}
+       GROUP BY p.tactic, p.tactic_short ORDER BY rules DESC, p.tactic`,
+    )
+    .all(...f.args) as { tactic: string; shortname: string | null; name: string | null; known: number; rules: number }[];
+  return rows.map((t) => ({ ...t, known: t.known === 1 }));
+}
+
+function unresolvedRows(tally: Tally): UnresolvedId[] {
+  return [...tally.unresolved]
+    .map(([id, u]) => ({
+      id,
+      rules: u.rules.size,
+      vendors: Object.fromEntries([...u.vendors].map(([v, s]) => [v, s.size])),
+      countedAs: u.countedAs,
+      note: u.note,
+    }))
+    .sort((a, b) => b.rules - a.rules || (a.id < b.id ? -1 : 1));
+}
+
 /** Per technique and vendor, how many rules cover it, under the stated policy. */
 export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
   const index = attackIndex(db);
   const f = ruleFilter(db, opts);
-  const maxTitles = opts.titles ?? 10;
+  const vendors = opts.vendors && opts.vendors.length > 0 ? [...opts.vendors].sort() : "all";
   const result: CoverageResult = {
     attack: { domain: index.domain, version: index.version, notice: ATTACK_NOTICE },
-    filters: { vendors: opts.vendors && opts.vendors.length > 0 ? [...opts.vendors].sort() : "all", modalities: f.modalities, excludedModalities: f.excluded },
+    filters: { vendors, modalities: f.modalities, excludedModalities: f.excluded },
     policy: POLICY,
     totals: { rules: 0, rulesWithTechnique: 0, techniques: 0, techniquesCovered: 0, subtechniques: 0, subtechniquesCovered: 0 },
     tactics: [],
+    tacticsAsWritten: [],
     techniques: [],
     gaps: [],
     unresolved: [],
@@ -131,86 +259,12 @@ export function coverage(db: Db, opts: CoverageOptions = {}): CoverageResult {
        WHERE p.technique IS NOT NULL AND ${f.sql}`,
     )
     .all(...f.args) as PairRow[];
-
-  interface Acc {
-    rules: Map<string, { vendor: string; title: string; depth: number }>;
-    direct: Set<string>;
-  }
-  const acc = new Map<string, Acc>();
-  const credit = (tech: string, r: PairRow, depth: number) => {
-    let a = acc.get(tech);
-    if (!a) acc.set(tech, (a = { rules: new Map(), direct: new Set() }));
-    const prior = a.rules.get(r.rule_id);
-    if (!prior || depth < prior.depth) a.rules.set(r.rule_id, { vendor: r.vendor, title: r.title, depth });
-    if (depth === 0) a.direct.add(r.rule_id);
-  };
-  const unresolved = new Map<string, { rules: Set<string>; vendors: Map<string, Set<string>>; countedAs: string | null; note: string | null }>();
-  const withTech = new Set<string>();
-  for (const r of rows) {
-    withTech.add(r.rule_id);
-    if (r.status === "unknown") {
-      let u = unresolved.get(r.technique);
-      if (!u) unresolved.set(r.technique, (u = { rules: new Set(), vendors: new Map(), countedAs: r.counts_as, note: r.note }));
-      u.rules.add(r.rule_id);
-      if (!u.vendors.has(r.vendor)) u.vendors.set(r.vendor, new Set());
-      u.vendors.get(r.vendor)?.add(r.rule_id);
-    }
-    const target = r.counts_as ? index.techniques.get(r.counts_as) : undefined;
-    if (r.counts_as && target?.known) {
-      credit(r.counts_as, r, 0);
-      if (target.parent) credit(target.parent, r, 1);
-      continue;
-    }
-    // An unknown sub-technique of a crosswalked v19 parent (T1685.001 → T1685 ≈ T1562) rolls up to the parent's equivalent.
-    const parentV18 = r.status === "unknown" ? parentCrosswalk(index, r.technique) : null;
-    if (parentV18) {
-      credit(parentV18, r, 1);
-      const u = unresolved.get(r.technique);
-      const note = `rolled up to ${parentV18} (its parent's stated v18 equivalent)`;
-      if (u && !u.countedAs && !(u.note ?? "").includes(note)) u.note = u.note ? `${u.note}; ${note}` : note;
-    }
-  }
-  result.totals.rulesWithTechnique = withTech.size;
-
-  const live = [...index.techniques.values()].filter((t) => t.known && !t.revoked && !t.deprecated);
-  const liveIds = new Set(live.map((t) => t.id));
-  for (const [id, a] of [...acc].sort(([x], [y]) => (x < y ? -1 : 1))) {
-    const t = index.techniques.get(id);
-    const byVendor: Record<string, number> = {};
-    for (const v of a.rules.values()) byVendor[v.vendor] = (byVendor[v.vendor] ?? 0) + 1;
-    const titles = [...a.rules.values()]
-      .sort((x, y) => x.depth - y.depth || (x.title < y.title ? -1 : x.title > y.title ? 1 : 0))
-      .slice(0, maxTitles)
-      .map((v) => v.title);
-    result.techniques.push({
-      id,
-      name: t?.displayName ?? t?.name ?? id,
-      parent: t?.parent ?? null,
-      tactics: t?.tactics ?? [],
-      rules: a.rules.size,
-      direct: a.direct.size,
-      byVendor,
-      titles,
-    });
-  }
-  const covered = new Set(result.techniques.filter((t) => liveIds.has(t.id)).map((t) => t.id));
-  result.totals.techniques = live.filter((t) => !t.parent).length;
-  result.totals.subtechniques = live.filter((t) => t.parent).length;
-  result.totals.techniquesCovered = live.filter((t) => !t.parent && covered.has(t.id)).length;
-  result.totals.subtechniquesCovered = live.filter((t) => t.parent && covered.has(t.id)).length;
-  result.gaps = live.filter((t) => !covered.has(t.id)).map((t) => t.id).sort();
-  result.tactics = index.tactics.map((tac) => {
-    const inTactic = live.filter((t) => !t.parent && t.tactics.includes(tac.shortname));
-    return { ...tac, covered: inTactic.filter((t) => covered.has(t.id)).length, techniques: inTactic.length };
-  });
-  result.unresolved = [...unresolved]
-    .map(([id, u]) => ({
-      id,
-      rules: u.rules.size,
-      vendors: Object.fromEntries([...u.vendors].map(([v, s]) => [v, s.size])),
-      countedAs: u.countedAs,
-      note: u.note,
-    }))
-    .sort((a, b) => b.rules - a.rules || (a.id < b.id ? -1 : 1));
+  const tally = new Tally(index);
+  for (const r of rows) tally.add(r);
+  result.totals.rulesWithTechnique = tally.withTechnique.size;
+  result.techniques = techniqueRows(tally, index, opts.titles ?? 10);
+  summarize(result, index);
+  result.tacticsAsWritten = tacticsAsWritten(db, f);
+  result.unresolved = unresolvedRows(tally);
   return result;
 }

@@ -98,36 +98,20 @@ export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): Rel
        WHERE k.rule_id = ? AND k.neg = 0`,
     )
     .all(id) as JoinRow[];
-  // Per candidate and per own indicator row (grp), the rarest shared key: a path and its derived name count once.
-  const best = new Map<string, Map<number, SharedKey>>();
-  for (const r of rows) {
-    const weight = Math.log(1 + n / Math.max(1, r.df));
-    let byGrp = best.get(r.other);
-    if (!byGrp) best.set(r.other, (byGrp = new Map()));
-    const prior = byGrp.get(r.grp);
-    if (prior && prior.weight >= weight) continue;
-    byGrp.set(r.grp, {
-      field: r.field,
-      kind: r.kind,
-      value: r.value,
-      rules: r.df,
-      weight,
-      mine: { field: r.mf, kind: r.mk, value: r.mv },
-      theirs: { field: r.of, kind: r.ok, value: r.ov },
-    });
-  }
+  const best = bestSharedKeys(rows, n);
   const qualifiers = new Set(
     db.prepare("SELECT DISTINCT canonical FROM canonical_aliases WHERE role = 'qualifier'").pluck().all() as string[],
   );
   const norms = normsOf(db, [id, ...best.keys()], n);
   const myNorm = norms.get(id) ?? 1;
   const meta = db.prepare("SELECT title, vendor, modality FROM rules WHERE id = ?");
+  const wanted = (vendor: string) =>
+    (!opts.vendors || opts.vendors.includes(vendor)) && !(opts.sameVendor === false && vendor === me.vendor);
   const out: RelatedRule[] = [];
   for (const [other, byGrp] of best) {
     const m = meta.get(other) as { title: string; vendor: string; modality: string } | undefined;
     if (!m) continue;
-    if (opts.vendors && !opts.vendors.includes(m.vendor)) continue;
-    if (opts.sameVendor === false && m.vendor === me.vendor) continue;
+    if (!wanted(m.vendor)) continue;
     const unique = new Map<string, SharedKey>();
     for (const k of byGrp.values()) unique.set(`${k.field}\u0000${k.kind}\u0000${k.value}`, k);
     const shared = [...unique.values()].sort((a, b) => b.weight - a.weight);
@@ -149,7 +133,30 @@ export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): Rel
   }
   out.sort((a, b) => b.score - a.score || b.overlap - a.overlap || (a.id < b.id ? -1 : 1));
   const related = out.slice(0, limit);
-  return { id, method: METHOD, related, techniqueOnly: techniqueOnly(db, id, new Set(out.map((r) => r.id)), limit) };
+  const tagOnly = techniqueOnly(db, id, new Set(out.map((r) => r.id)), limit * 4).filter((r) => wanted(r.vendor));
+  return { id, method: METHOD, related, techniqueOnly: tagOnly.slice(0, limit) };
+}
+
+/** Per candidate and per own indicator row (grp), the rarest shared key: a path and its derived name count once. */
+function bestSharedKeys(rows: JoinRow[], n: number): Map<string, Map<number, SharedKey>> {
+  const best = new Map<string, Map<number, SharedKey>>();
+  for (const r of rows) {
+    const weight = Math.log(1 + n / Math.max(1, r.df));
+    let byGrp = best.get(r.other);
+    if (!byGrp) best.set(r.other, (byGrp = new Map()));
+    const prior = byGrp.get(r.grp);
+    if (prior && prior.weight >= weight) continue;
+    byGrp.set(r.grp, {
+      field: r.field,
+      kind: r.kind,
+      value: r.value,
+      rules: r.df,
+      weight,
+      mine: { field: r.mf, kind: r.mk, value: r.mv },
+      theirs: { field: r.of, kind: r.ok, value: r.ov },
+    });
+  }
+  return best;
 }
 
 /** Euclidean norm of each rule's weighted key set; per indicator row the heaviest key (path vs derived name). */

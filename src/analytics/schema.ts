@@ -13,7 +13,7 @@ import { ensureAttackSchema, hasTable } from "../attack/schema.js";
  */
 /** Dropped and rebuilt around a full rebuild: one bulk index build beats 50k index updates. */
 export const KEY_INDEXES = `
-CREATE INDEX IF NOT EXISTS corpus_keys_key ON corpus_keys (field, kind, value);
+CREATE INDEX IF NOT EXISTS corpus_keys_key ON corpus_keys (field, kind, value, neg, rule_id);
 CREATE INDEX IF NOT EXISTS corpus_keys_rule ON corpus_keys (rule_id);
 `;
 
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS canonical_aliases (
 `;
 
 /** Bumped when a derived table changes shape: the derived tables are then dropped and rebuilt. */
-const ANALYTICS_SCHEMA = "2";
+const ANALYTICS_SCHEMA = "3";
 
 const ready = new WeakSet<Db>();
 

@@ -44,7 +44,7 @@ export interface FacetCount {
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
-  /** Counts per facet value over the rules matching the query and every filter. */
+  /** Counts per facet value: the query and every other facet's filter applied. */
   facets?: Record<Facet, FacetCount[]>;
 }
 
@@ -218,10 +218,10 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
   const index = searchIndex(db);
   const filters: Partial<Record<Facet, string[]>> = { ...sq.filters };
   if (sq.vendor) filters.vendor = [...(filters.vendor ?? []), sq.vendor];
-  const tests: Test[] = [];
+  const tests: { facet: Facet; test: Test }[] = [];
   for (const f of FACETS) {
     const vals = (filters[f] ?? []).filter((v) => v !== "");
-    if (vals.length > 0) tests.push(facetTest(db, index, f, vals));
+    if (vals.length > 0) tests.push({ facet: f, test: facetTest(db, index, f, vals) });
   }
   const fts = ftsQuery(sq.q);
   let rank: Map<string, number> | undefined;
@@ -233,7 +233,8 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
     rank = new Map(ranked.map((r) => [r.id, r.rank]));
     rows = ranked.map((r) => index.byId.get(r.id)).filter((r): r is RuleFacetRow => r !== undefined);
   }
-  if (tests.length > 0) rows = rows.filter((r) => tests.every((t) => t(r)));
+  const matched = rows;
+  if (tests.length > 0) rows = rows.filter((r) => tests.every((t) => t.test(r)));
   const sort = sq.sort ?? (fts ? "relevance" : "title");
   if (sort === "relevance" && rank) {
     const rk = rank;
@@ -262,7 +263,7 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
       onlyExcluded(neg.all(r.id) as Ind[], `${r.title}\n${(desc.get(r.id) as { description: string }).description}`, terms),
   }));
   const result: SearchResult = { total: rows.length, hits };
-  if (sq.facets) result.facets = facetCounts(rows);
+  if (sq.facets) result.facets = facetCounts(matched, tests);
   return result;
 }
 
@@ -279,16 +280,30 @@ function onlyExcluded(rows: Ind[], text: string, terms: string[]): boolean {
   );
 }
 
-/** Counts per facet value over the matching rules (top values first; long facets cut to FACET_LIMIT). */
-function facetCounts(rows: RuleFacetRow[]): Record<Facet, FacetCount[]> {
+/**
+ * Counts per facet value. A facet's counts apply the query and every OTHER
+ * facet's filter, so picking a vendor still shows how many rules the other
+ * vendors have. Top values first; long facets are cut to FACET_LIMIT.
+ */
+function facetCounts(rows: RuleFacetRow[], tests: { facet: Facet; test: Test }[]): Record<Facet, FacetCount[]> {
   const maps = Object.fromEntries(FACETS.map((f) => [f, new Map<string, number>()])) as Record<Facet, Map<string, number>>;
+  const add = (f: Facet, r: RuleFacetRow) => {
+    const m = maps[f];
+    const v = r[f];
+    if (Array.isArray(v)) for (const x of v) m.set(x, (m.get(x) ?? 0) + 1);
+    else m.set(v, (m.get(v) ?? 0) + 1);
+  };
   for (const r of rows) {
-    for (const f of FACETS) {
-      const m = maps[f];
-      const v = r[f];
-      if (Array.isArray(v)) for (const x of v) m.set(x, (m.get(x) ?? 0) + 1);
-      else m.set(v, (m.get(v) ?? 0) + 1);
+    let failed: Facet | null = null;
+    let fails = 0;
+    for (const t of tests) {
+      if (!t.test(r)) {
+        failed = t.facet;
+        if (++fails > 1) break;
+      }
     }
+    if (fails === 0) for (const f of FACETS) add(f, r);
+    else if (fails === 1 && failed) add(failed, r);
   }
   const out = {} as Record<Facet, FacetCount[]>;
   for (const f of FACETS) {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { getRequestListener, serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { openCatalog } from "../catalog/open.js";
 import { createApp } from "./app.js";
 import { PageCache } from "./page-cache.js";
@@ -19,22 +20,12 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; close
   const cache = entries > 0 ? new PageCache(db, entries) : undefined;
   const app = createApp(db, { cache });
   const listener = getRequestListener(app.fetch);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        port: o.port,
-        hostname: o.host,
-        createServer: (await import("node:http")).createServer,
-        serverOptions: {},
-      },
-      () => resolve(s),
-    );
-    s.removeAllListeners("request");
-    s.on("request", (req, res) => {
-      if (!cache?.serve(req, res)) void listener(req, res);
-    });
-    s.once("error", reject);
+  const server = createServer((req, res) => {
+    if (!cache?.serve(req, res)) void listener(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
@@ -47,7 +38,7 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; close
           resolve();
         });
         // Keep-alive connections would hold close() open.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.closeAllConnections();
       }),
   };
 }

@@ -32,6 +32,9 @@ test("Windows process fields of every schema map to one canonical field", () => 
   assert.deepEqual(canon("TargetFilename"), ["file.path"]);
   assert.deepEqual(canon("TargetObject"), ["registry.path"]);
   assert.deepEqual(canon("ImageLoaded"), ["module.path"]);
+  assert.deepEqual(canon("Process", "SecurityEvent"), ["process.name"]);
+  for (const f of ["c-uri", "url.original", "target.url", "Web.url"]) assert.deepEqual(canon(f), ["url.original"], f);
+  for (const f of ["c-useragent", "cs-user-agent", "user_agent.original", "network.http.user_agent"]) assert.deepEqual(canon(f), ["http.user_agent"], f);
   assert.deepEqual(canon("DestinationIp"), ["destination.ip"]);
   assert.deepEqual(canon("event.CommandLine"), ["process.command_line"]);
   assert.deepEqual(canon("event.ParentBaseFileName"), ["parent.name"]);

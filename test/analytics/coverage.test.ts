@@ -135,3 +135,15 @@ test("layer comments list at most 10 rule titles", () => {
   assert.equal((t?.comment.split(": ")[1] ?? "").split("; ").filter((s) => !s.startsWith("…")).length, 10);
   assert.match(t?.comment ?? "", /… and 3 more$/);
 });
+
+test("tactics as written keep v19 stealth apart from v18 defense-evasion", () => {
+  const db = catalog();
+  const extra: FixtureRule = { id: "elastic:de", title: "DE", attack: [{ raw: "TA0005:T1218", tactic: "TA0005", technique: "T1218" }] };
+  addRule(db, extra);
+  afterIngest(db, { upserted: [extra.id], removed: [] });
+  const rows = coverage(db).tacticsAsWritten.filter((t) => t.tactic === "TA0005");
+  assert.deepEqual(rows.map((t) => [t.shortname, t.rules]).sort(), [
+    ["defense-evasion", 1],
+    ["stealth", 1],
+  ]);
+});

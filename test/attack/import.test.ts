@@ -9,7 +9,9 @@ import type { Db } from "../../src/catalog/open.js";
 import { importAttackFile } from "../../src/attack/import.js";
 import { attackIndex } from "../../src/attack/store.js";
 import { AttackImportError } from "../../src/attack/types.js";
-import { attackOf } from "../../src/analytics/api.js";
+import { afterIngest, attackOf } from "../../src/analytics/api.js";
+import { coverage } from "../../src/analytics/coverage.js";
+import { navigatorLayer } from "../../src/analytics/layer.js";
 import { PANTHER_CONFIG, SIGMA_CONFIG, SIGMA_RUNDLL, addRule, fixtureDb } from "../analytics/fixture.js";
 
 const ENTERPRISE = fileURLToPath(new URL("../../../shared/attack/enterprise-attack-18.1.json", import.meta.url));
@@ -145,4 +147,36 @@ test("with ICS loaded, Sentinel's ICS tactic names resolve (as tactics of that d
   assert.equal(v.tactic, "TA0107");
   assert.equal(v.tacticName, "Inhibit Response Function");
   assert.equal(v.known, true);
+});
+
+test("a layer over the real bundle names only live v18.1 techniques; v19 ids go to unresolved", { skip }, () => {
+  const db = enterpriseDb();
+  const rules = [
+    PANTHER_CONFIG,
+    SIGMA_CONFIG,
+    SIGMA_RUNDLL,
+    { id: "sigma:v19", title: "Defender Tampering", attack: [{ raw: "attack.t1685", technique: "T1685" }, { raw: "attack.t1690", technique: "T1690" }] },
+    { id: "chronicle:old", title: "Old Tag", attack: [{ raw: "T1086", technique: "T1086" }] },
+  ];
+  for (const r of rules) addRule(db, r);
+  afterIngest(db, { upserted: rules.map((r) => r.id), removed: [] });
+  const idx = attackIndex(db);
+  const layer = navigatorLayer(db);
+  assert.deepEqual(
+    layer.techniques.map((t) => [t.techniqueID, t.score]),
+    [
+      ["T1059", 1],
+      ["T1059.001", 1],
+      ["T1218", 1],
+      ["T1218.011", 1],
+      ["T1526", 2],
+      ["T1562", 1],
+    ],
+  );
+  for (const t of layer.techniques) {
+    const info = idx.techniques.get(t.techniqueID);
+    assert.ok(info && info.known && !info.revoked && !info.deprecated, t.techniqueID);
+  }
+  assert.match(layer.techniques.find((t) => t.techniqueID === "T1526")?.comment ?? "", /^2 rules — panther 1, sigma 1: AWS Config Delivery Channel Put; AWS Config Service Created$/);
+  assert.deepEqual(coverage(db).unresolved.map((u) => u.id), ["T1685", "T1690"]);
 });

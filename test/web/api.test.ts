@@ -148,6 +148,9 @@ describe("search and /api/rules", () => {
   test("facets narrow the result and combine", async () => {
     const { body } = await json<SearchPageData>("/api/rules?q=PutDeliveryChannel&vendor=panther&technique=T1526");
     assert.deepEqual(body.result?.hits.map((h) => h.id), ["panther:AWS.ConfigService.Created"]);
+    // A facet's own filter does not narrow its counts: the other vendors stay visible.
+    assert.ok(body.result?.facets?.vendor.some((f) => f.value === "sigma" && f.count >= 1));
+    assert.deepEqual(body.result?.facets?.severity, [{ value: "informational", count: 1 }]);
     const t = await json<SearchPageData>("/api/rules?tactic=Discovery");
     assert.ok(t.body.result?.hits.some((h) => h.id === "panther:AWS.ConfigService.Created"));
     const roll = await json<SearchPageData>("/api/rules?technique=T1553.*");

@@ -53,8 +53,13 @@ export function typeOracle(tests: RuleTest[]): TypeOracle {
     }
   };
   for (const t of tests) walk(t.event, "", 0);
-  return (name: string) => {
+  const oracle: TypeOracle = (name: string) => {
     const s = seen.get(name.toLowerCase());
     return s && s.size === 1 ? [...s][0] : undefined;
   };
+  oracle.seen = (name: string) => {
+    const s = seen.get(name.toLowerCase());
+    return s ? [...s] : undefined;
+  };
+  return oracle;
 }

@@ -35,7 +35,7 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
     case "all":
       return a0 ? it.lift1(a0, (v) => quantCall(it, name, v, n)) : BOT;
     case "json.loads":
-      return a0 ? it.lift1(a0, (v) => jsonLoads(v, n)) : BOT;
+      return a0 ? it.lift1(a0, (v) => jsonLoads(it, v, n)) : BOT;
     case "len": {
       if (!a0) return BOT;
       return it.lift1(a0, (v) => {
@@ -93,7 +93,7 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
 }
 
 /** json.loads(field) is a path step; the parsed value is read through it. */
-function jsonLoads(v: SymVal, n: PyNode): SymVal {
+function jsonLoads(it: Interp, v: SymVal, n: PyNode): SymVal {
   if (v.k === "none" || v.k === "bot" || v.k === "num" || v.k === "bool") return BOT;
   if (v.k === "str") {
     try {
@@ -103,7 +103,9 @@ function jsonLoads(v: SymVal, n: PyNode): SymVal {
     }
   }
   if (v.k === "field" && v.tx.length === 0 && !v.json && v.path.length > 0) {
-    return { k: "field", base: v.base, path: [...v.path, JSON_STEP], tx: [], nullv: BOT };
+    const parsed: SymVal = { k: "field", base: v.base, path: [...v.path, JSON_STEP], tx: [], nullv: BOT };
+    const nullCase = jsonLoads(it, v.nullv, n);
+    return nullCase.k === "bot" ? parsed : it.ite(pred(fieldName(v.base, v.path), "eq", [null]), nullCase, parsed);
   }
   return opq(n.text, "json.loads of a computed value");
 }
@@ -189,7 +191,16 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
       if (v.json) return opq(n.text, "isinstance() of parsed JSON");
       const name = fieldName(v.base, v.path);
       const ft = it.typeOf(v.base, v.path);
-      if (ft === undefined) return opq(n.text, "isinstance() of a field of unknown type");
+      if (ft === undefined) {
+        // A field seen both as a string and as an object: a regex matches only the string.
+        const seen = it.typesSeen(v.base, v.path);
+        if (seen && seen.length === 2 && seen.includes("str") && seen.includes("dict")) {
+          const isStr = pred(name, "regex", ["^"]);
+          const raw = accepts("str") && accepts("dict") ? T : accepts("str") ? isStr : accepts("dict") ? mkNot(isStr) : F;
+          return withNull(it, v, raw, () => isinstanceOf(it, v.nullv, t, n));
+        }
+        return opq(n.text, "isinstance() of a field of unknown type");
+      }
       const raw = accepts(ft) ? T : F;
       return withNull(it, v, raw, () => isinstanceOf(it, v.nullv, t, n));
     }

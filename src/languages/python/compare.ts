@@ -149,7 +149,16 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
     return withNull(it, f, op === "is" ? raw : mkNot(raw), nullCase);
   }
   if (op === "==" || op === "!=") {
-    if (v === undefined) return opq(n.text, "comparison of a field with a container");
+    if (v === undefined) {
+      // `x == {}` / `x == []`: emptiness, when the samples say the field holds that kind of container.
+      const empty = (c.k === "dict" && c.keys.length === 0) || (c.k === "seq" && c.kind === "list" && c.items.length === 0);
+      const want = c.k === "dict" ? "dict" : "list";
+      if (empty && f.tx.length === 0 && it.typeOf(f.base, f.path) === want) {
+        const raw = mkNot(pred(name, "is_not_null"));
+        return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
+      }
+      return opq(n.text, "comparison of a field with a container");
+    }
     const raw = eqScalar(name, f.tx, v);
     return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
   }
@@ -185,7 +194,9 @@ export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal
     if (lit === undefined) return opq(n.text, "container membership in a field");
     const name = fieldName(y.base, y.path);
     // The accessor's default says what the author expects the field to hold when the samples do not.
-    const hint = y.nullv.k === "str" ? "str" : y.nullv.k === "seq" ? "list" : y.nullv.k === "dict" ? "dict" : undefined;
+    const root = y.base === 0 && y.path.length === 0;
+    const hint = root ? "dict" : y.nullv.k === "str" ? "str" : y.nullv.k === "seq" ? "list" : y.nullv.k === "dict" ? "dict" : undefined;
+    if (root && typeof lit === "string") return cond(mkNot(isNullPred(lit)));
     return withNull(it, y, containsLit(name, y.tx, lit, it.typeOf(y.base, y.path) ?? hint), () => containsVal(it, y.nullv, x, n));
   }
   if (y.k === "gen") {

@@ -101,6 +101,12 @@ export class Interp {
     return b === 0 ? parts.join(".") : undefined;
   }
 
+  /** All types the samples show for a field. */
+  typesSeen(base: number, path: string[]): import("./predicates.js").FieldType[] | undefined {
+    const p = this.samplePath(base, path);
+    return p === undefined || p === "" ? undefined : this.opts.types.seen?.(p);
+  }
+
   /** The type the log samples show for a field (undefined: not known). */
   typeOf(base: number, path: string[]): import("./predicates.js").FieldType | undefined {
     const p = this.samplePath(base, path);
@@ -413,7 +419,8 @@ export class Interp {
       case "return_statement": {
         const e = s.kids[0];
         if (!e) return { k: "ret", v: NONE };
-        return { k: "ret", v: this.eval(e, frame) };
+        // Raising paths become flow so that an enclosing try can catch them.
+        return this.guardBot(this.eval(e, frame), (v) => ({ k: "ret", v }));
       }
       case "if_statement":
         return this.execIf(s, env, mod);
@@ -1122,11 +1129,21 @@ function mentionsBase(v: SymVal, base: number, depth = 0): boolean {
 export function botCond(v: SymVal): Expr {
   if (v.k === "bot") return T;
   if (v.k === "ite") return mkIte(v.c, botCond(v.a), botCond(v.b));
+  // A field whose missing case raised (`event.get("a").lower()`): Python raised at that point.
+  if (v.k === "field" && v.path.length > 0) {
+    const nb = botCond(v.nullv);
+    return nb.type === "false" ? F : mkAnd(isNullPred(fieldName(v.base, v.path)), nb);
+  }
   return F;
 }
 
 /** The value on the paths where it did not raise. */
 export function stripBot(v: SymVal): SymVal {
+  if (v.k === "field" && v.path.length > 0 && v.nullv.k !== "none") {
+    const nb = botCond(v.nullv);
+    if (nb.type === "false") return v;
+    return { ...v, nullv: nb.type === "true" ? NONE : stripBot(v.nullv) };
+  }
   if (v.k !== "ite") return v;
   if (v.a.k === "bot") return stripBot(v.b);
   if (v.b.k === "bot") return stripBot(v.a);

@@ -5,7 +5,8 @@ import { fieldName, mkOr } from "./exprs.js";
 import type { Interp } from "./interp.js";
 import { sameVal, stripBot, truthy } from "./interp.js";
 import { regexCall } from "./builtins.js";
-import { strPred, type StrOp } from "./predicates.js";
+import { splitInRange, strPred, type StrOp } from "./predicates.js";
+import { mkAnd, mkNot } from "./exprs.js";
 import { BOT, NONE, bool, cond, constEq, isConst, num, opq, str, type SymVal, type Transform } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
@@ -18,7 +19,7 @@ export function methodCall(it: Interp, self: SymVal, name: string, args: SymVal[
   if (ai >= 0) return it.lift1(args[ai], (a) => methodCall(it, self, name, args.map((x, i) => (i === ai ? a : x)), kw, n));
   if (self.k === "opq") return opq(n.text, self.reason);
   if (self.k === "field") return fieldMethod(it, self, name, args, kw, n);
-  if (self.k === "str") return strMethod(self.v, name, args, n);
+  if (self.k === "str") return strMethod(self.v, name, args, n, kw);
   if (self.k === "dict") return dictMethod(it, self, name, args, n);
   if (self.k === "seq") return seqMethod(it, self, name, args, n);
   if (self.k === "regex") return regexCall(it, `re.${name}`, [self, ...args], kw, n);
@@ -57,7 +58,11 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
         const last = f.tx[f.tx.length - 1];
         if (last?.op === "split" && Number.isNaN(last.index)) {
           const tx: Transform[] = [...f.tx.slice(0, -1), { op: "split", sep: last.sep, index: k.v }];
-          return { ...f, tx, nullv: nullM() };
+          const v: SymVal = { ...f, tx, nullv: nullM() };
+          // Too few parts raises IndexError here, where an enclosing try can catch it.
+          const name = fieldName(f.base, f.path);
+          const short = mkAnd(mkNot(pred(name, "eq", [null])), mkNot(splitInRange(name, tx)));
+          return it.ite(short, BOT, v);
         }
         if (last?.op === "rsplit" && Number.isNaN(last.index)) {
           // rsplit(sep, 1)[-1] is split(sep)[-1]; [0] is everything before the last separator.
@@ -160,7 +165,7 @@ function udm(it: Interp, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): Sy
   return opq(n.text, `udm field ${nm} not mapped for this LogType`);
 }
 
-function strMethod(s: string, name: string, args: SymVal[], n: PyNode): SymVal {
+function strMethod(s: string, name: string, args: SymVal[], n: PyNode, kw: Map<string, SymVal> = new Map()): SymVal {
   const a0 = args[0];
   switch (name) {
     case "lower":
@@ -184,12 +189,15 @@ function strMethod(s: string, name: string, args: SymVal[], n: PyNode): SymVal {
       return bool((lits as string[]).some((l) => (name === "startswith" ? s.startsWith(l) : s.endsWith(l))));
     }
     case "rsplit": {
-      if (a0?.k !== "str" || a0.v === "" || args[1]?.k !== "num") return opq(n.text, "rsplit form");
-      const max = (args[1] as { v: number }).v;
-      const parts = s.split(a0.v);
+      const sepV = a0 ?? kw.get("sep");
+      const maxV = args[1] ?? kw.get("maxsplit");
+      if (sepV?.k !== "str" || sepV.v === "" || maxV?.k !== "num") return opq(n.text, "rsplit form");
+      const max = maxV.v;
+      const sep = sepV.v;
+      const parts = s.split(sep);
       if (max < 0 || parts.length <= max + 1) return { k: "seq", kind: "list", items: parts.map(str) };
       const keep = parts.length - max;
-      return { k: "seq", kind: "list", items: [parts.slice(0, keep).join(a0.v), ...parts.slice(keep)].map(str) };
+      return { k: "seq", kind: "list", items: [parts.slice(0, keep).join(sep), ...parts.slice(keep)].map(str) };
     }
     case "split": {
       if (!a0 || a0.k === "none") return { k: "seq", kind: "list", items: s.split(/\s+/).filter((x) => x !== "").map(str) };

@@ -7,7 +7,11 @@ import type { Transform } from "./values.js";
 
 export type FieldType = "str" | "list" | "dict" | "num" | "bool";
 /** What is known about a field's type (from the log's test samples): undefined = unknown. */
-export type TypeOracle = (name: string) => FieldType | undefined;
+export interface TypeOracle {
+  (name: string): FieldType | undefined;
+  /** Every type seen at the path, when several were. */
+  seen?(name: string): FieldType[] | undefined;
+}
 
 export type StrOp = "eq" | "startswith" | "endswith" | "contains";
 
@@ -135,7 +139,7 @@ export function containsLit(name: string, tx: Transform[], lit: Value, known: Fi
   const t: FieldType | undefined = tx.length > 0 ? "str" : known;
   if (t === "str") return typeof lit === "string" ? strPred(name, tx, "contains", [lit]) : F;
   if (t === "list") return lit === null ? opaque(`None in ${name}`, "None membership") : valuesPred(name, "eq", [lit]);
-  if (t === "dict") return typeof lit === "string" ? mkNot(isNullPred(`${name}.${lit}`)) : F;
+  if (t === "dict") return typeof lit === "string" ? mkNot(isNullPred(name === "" || name.endsWith("\u0001") ? `${name}${lit}` : `${name}.${lit}`)) : F;
   return opaque(`${JSON.stringify(lit)} in ${name}`, "'in' on a field of unknown type (substring or membership)");
 }
 

@@ -53,8 +53,10 @@ export interface OutcomeEntry extends Span {
 export interface MatchSection extends Span {
   /** Placeholder names with the `$`. */
   variables: string[];
-  /** Duration as written after `over` ("5m"). */
+  /** Duration as written after `over` / `by` ("5m"). */
   window: string | null;
+  /** `over D` hop, `by D` tumbling, `over D before|after $e` sliding. */
+  windowKind: "hop" | "tumbling" | "sliding" | null;
   /** Anything after the duration (sliding-window `before`/`after $e`), as written. */
   modifier: string | null;
 }

@@ -194,16 +194,20 @@ class Parser {
 
   private parseExpressions(): Node[] {
     const out: Node[] = [];
-    this.recover(
-      () => {
-        while (!this.atSectionEnd()) {
+    // One recovery per statement, so the error node quotes only the unread part of the section.
+    let failed = false;
+    while (!failed && !this.atSectionEnd()) {
+      failed = true;
+      this.recover(
+        () => {
           const before = this.i;
           out.push(this.parseOr());
           if (this.i === before) throw new Fail(this.tok.line, "yaral.syntax", `unexpected ${describe(this.tok)}`);
-        }
-      },
-      (n) => out.push(n),
-    );
+          failed = false;
+        },
+        (n) => out.push(n),
+      );
+    }
     return out;
   }
 
@@ -265,18 +269,23 @@ class Parser {
         }
         let window: string | null = null;
         let modifier: string | null = null;
-        if (this.isKw(this.tok, "over")) {
-          this.next();
+        let windowKind: MatchSection["windowKind"] = null;
+        if (this.isKw(this.tok, "over") || this.isKw(this.tok, "by")) {
+          const how = this.next().value.toLowerCase();
           const d = this.next();
-          if (d.type !== "duration") throw new Fail(d.line, "yaral.syntax", `expected a duration after 'over', found ${describe(d)}`);
+          if (d.type !== "duration") throw new Fail(d.line, "yaral.syntax", `expected a duration after '${how}', found ${describe(d)}`);
           window = d.value;
-          const modStart = this.tok;
+          windowKind = how === "by" ? "tumbling" : "hop";
+          const modStart = this.i;
           while (!this.atSectionEnd()) this.next();
-          if (this.i > this.tokens.indexOf(modStart)) modifier = this.text.slice(modStart.start, this.tokens[this.i - 1].end).trim();
+          if (this.i > modStart) {
+            modifier = this.text.slice(this.tokens[modStart].start, this.tokens[this.i - 1].end).trim();
+            if (/^(before|after)\b/i.test(modifier)) windowKind = "sliding";
+          }
         } else if (!this.atSectionEnd()) {
-          throw new Fail(this.tok.line, "yaral.syntax", `expected 'over <duration>', found ${describe(this.tok)}`);
+          throw new Fail(this.tok.line, "yaral.syntax", `expected 'over <duration>' or 'by <duration>', found ${describe(this.tok)}`);
         }
-        result = { ...this.span(start), variables, window, modifier };
+        result = { ...this.span(start), variables, window, windowKind, modifier };
       },
       () => {},
     );

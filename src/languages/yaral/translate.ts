@@ -16,7 +16,7 @@ export interface Translation {
   outcomeLiterals: Map<string, string | number>;
   /** Computed outcomes that are not fields (`$risk_score = max(35)`), as written. */
   computedOutcomes: Map<string, string>;
-  /** Event variables in order of first use; the first of `primary` when multi-event. */
+  /** Event variables in order of first use in `events`. */
   eventVariables: string[];
 }
 
@@ -57,6 +57,8 @@ export function translateRule(rule: Rule, text: string): Translation {
     cond.alternatives.length > 1 ? finish(or(...cond.alternatives.map((v) => trees.get(v) ?? T))) : (trees.get(primary) ?? T);
   if (crossEvent.length > 0) condition = finish({ type: "and", args: [condition, ...crossEvent] });
 
+  // Nothing to translate (no events section, or none of it parsed) is fidelity "none", not "always true".
+  if (conjuncts.length === 0) condition = opaque(src(rule, ctx), "rule has no events section");
   const aggregation = buildAggregation(rule, ctx, trees, cond, primary, directJoins, orderings);
   const all = [condition, ...(aggregation?.events ?? []).map((e) => e.condition)];
   const fidelity = all.every((e) => e.type === "opaque") ? "none" : all.some((e) => fidelityOf(e) !== "full") ? "partial" : "full";
@@ -151,6 +153,10 @@ function isPlaceholder(n: Node, ctx: Ctx): boolean {
 const EVENT_TIME = "metadata.event_timestamp.seconds";
 
 function placeConjunct(c: Node, ctx: Ctx, perVar: Map<string, Expr[]>, crossEvent: Expr[], directJoins: string[], orderings: string[]): void {
+  if (c.kind === "error") {
+    crossEvent.push(opaque(src(c, ctx), `not parsed: ${c.message}`));
+    return;
+  }
   const vars = varsIn(c, ctx);
   // A constraint on placeholders only (`$x != ""`) belongs to the event that binds them.
   if (vars.size === 0) {
@@ -532,7 +538,7 @@ function buildAggregation(
   if (graph.length > 0) notes.push(`entity-graph context: ${graph.join(", ")} (fields under graph.)`);
   if (cond.alternatives.length > 1) notes.push(`condition is satisfied by any of ${cond.alternatives.join(", ")}`);
   if (cond.absent.length > 0) notes.push(`${cond.absent.join(", ")} must not occur`);
-  if (rule.match?.modifier) notes.push(`window ${rule.match.modifier}`);
+  if (rule.match?.windowKind) notes.push(`${rule.match.windowKind} window${rule.match.modifier ? ` ${rule.match.modifier}` : ""}`);
   if (orderings.length > 0) notes.push(`order: ${orderings.join("; ")}`);
   if (joinNotes.length > 0) notes.push(`bindings: ${joinNotes.join("; ")}`);
   const outcomeThresholds = cond.thresholds.filter((t) => t.startsWith("$"));

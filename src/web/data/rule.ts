@@ -40,15 +40,16 @@ export function rulePageData(db: Db, id: string): RulePageData | undefined {
   if (!rule) return undefined;
   const cond = rule.logic.condition;
   const conjuncts = cond.type === "and" ? cond.args : [cond];
+  // The ingest knows the upstream URL and commit of a synced source; the record may carry only its name.
+  const src = db.prepare("SELECT s.url, s.commit_sha FROM rules r JOIN sources s ON s.name = r.source WHERE r.id = ?").get(id) as
+    | { url: string | null; commit_sha: string | null }
+    | undefined;
+  const repo = rule.source.repo.includes("/") || !src?.url ? rule.source.repo : src.url;
+  const commit = rule.source.commit ?? src?.commit_sha ?? undefined;
   return {
     rule,
-    source: {
-      repo: rule.source.repo,
-      commit: rule.source.commit ?? null,
-      path: rule.source.path,
-      href: sourceHref(rule.source.repo, rule.source.commit, rule.source.path),
-    },
-    bodyLinks: rule.bodies.map((b) => sourceHref(rule.source.repo, rule.source.commit, b.path)),
+    source: { repo, commit: commit ?? null, path: rule.source.path, href: sourceHref(repo, commit, rule.source.path) },
+    bodyLinks: rule.bodies.map((b) => sourceHref(repo, commit, b.path)),
     attackByTactic: groupAttack(db, rule),
     tests: rule.tests.map((t) => ({ ...t, replay: replayTest(rule.language, rule.logic, t) })),
     opaqueLines: conjuncts.flatMap((c, i) => (opaqueIn(c).length > 0 ? [i] : [])),

@@ -24,6 +24,7 @@ export function RulePage({ d }: { d: RulePageData }) {
         <FidelityBadge fidelity={r.logic.fidelity} />
       </div>
       <Facts d={d} />
+      <Deploy d={d} />
       <Attack d={d} />
       <Bodies d={d} />
       <Tests d={d} />
@@ -131,6 +132,49 @@ function Facts({ d }: { d: RulePageData }) {
         </>
       ) : null}
     </dl>
+  );
+}
+
+/** Vendor metadata that says what must be in place before the rule can fire (DX-16). */
+const DEPLOY_KEY = /definition|setup|implement|integration|min_?stack|requirement|runbook|prerequisite/i;
+
+function metaText(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v, null, 1);
+}
+
+function Deploy({ d }: { d: RulePageData }) {
+  const entries = Object.entries(d.rule.extra ?? {});
+  const deploy = entries.filter(([k]) => DEPLOY_KEY.test(k));
+  const other = entries.filter(([k]) => !DEPLOY_KEY.test(k));
+  return (
+    <>
+      {deploy.length > 0 ? (
+        <div class="callout">
+          <strong>Before you deploy</strong>
+          <dl class="facts">
+            {deploy.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd class="lede">{metaText(v)}</dd>
+              </>
+            ))}
+          </dl>
+        </div>
+      ) : null}
+      {other.length > 0 ? (
+        <details>
+          <summary>Other vendor metadata ({other.length})</summary>
+          <dl class="facts">
+            {other.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd>{typeof v === "string" ? v : <code>{metaText(v)}</code>}</dd>
+              </>
+            ))}
+          </dl>
+        </details>
+      ) : null}
+    </>
   );
 }
 

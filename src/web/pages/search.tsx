@@ -113,7 +113,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
             {r.total === 0
               ? "No rule matches."
               : `Showing ${(r.page - 1) * r.perPage + 1}–${(r.page - 1) * r.perPage + r.hits.length} of ${r.total} rules.`}{" "}
-            Facet counts are over the matching rules.
+            Each facet's counts apply the query and the other facets' filters.
           </p>
           {r.hits.length > 0 ? (
             <Table head={["Rule", "Vendor", "Severity", "Techniques", "Modality", "Fidelity"]}>

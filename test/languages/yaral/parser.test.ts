@@ -191,9 +191,15 @@ test("match over several variables; condition over counts, event variables and a
   assert.deepEqual(rule.condition.map(show), ["([#push > 4] and $auth and not $other)"]);
 });
 
-test("a sliding window keeps its modifier as written", () => {
-  const { rule } = parseOne("rule r { events: $e1.principal.hostname = $h match: $h over 5m after $e1 condition: $e1 }");
-  assert.equal(rule.match?.modifier, "after $e1");
+test("match windows: hop (over), tumbling (by), sliding (over … before/after $pivot)", () => {
+  const window = (m: string) => {
+    const { rule, errors } = parseOne(`rule r { events: $e1.principal.hostname = $h match: ${m} condition: $e1 }`);
+    assert.deepEqual(errors, []);
+    return [rule.match?.windowKind, rule.match?.window, rule.match?.modifier];
+  };
+  assert.deepEqual(window("$h over 5m"), ["hop", "5m", null]);
+  assert.deepEqual(window("$h by 30m"), ["tumbling", "30m", null]);
+  assert.deepEqual(window("$h over 1h after $e1"), ["sliding", "1h", "after $e1"]);
 });
 
 test("bad input: unbalanced braces", () => {

@@ -275,3 +275,14 @@ test("translated rules replay on hand-written UDM events", () => {
   assert.equal(evaluate(t.logic.condition, event("C:\\Windows\\cmd.exe", "cmd -enc", "ws-1"), sem), false);
   assert.equal(evaluate(t.logic.condition, event("C:\\pwsh.exe", "pwsh -enc", "build-7"), sem), false);
 });
+
+test("unparsed source is opaque with the parser's reason; a rule without events translates to nothing", () => {
+  const text = 'rule r {\n events:\n  $e.f = "x"\n  $e.g = = "y"\n condition:\n  $e\n}';
+  const t = translateRule(parseRules(text).rules[0], text);
+  const [ok, bad] = conjuncts(t.logic.condition);
+  assert.deepEqual(ok, { type: "pred", field: "f", kind: "eq", values: ["x"], caseSensitive: true });
+  assert.equal(bad.type === "opaque" && bad.reason, "not parsed: unexpected '='");
+  assert.equal(t.logic.fidelity, "partial");
+  const empty = "rule r { meta: author = \"x\" condition: $e }";
+  assert.equal(translateRule(parseRules(empty).rules[0], empty).logic.fidelity, "none");
+});
