@@ -36,7 +36,8 @@ function group(rows: { rule_id: string; v: string }[]): Map<string, string[]> {
   return out;
 }
 
-function tacticIds(db: Db): Map<string, string> {
+/** TA id → shortname from the loaded ATT&CK data (empty when none is loaded). */
+export function tacticIds(db: Db): Map<string, string> {
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attack_tactics'").get();
   if (!has) return new Map();
   const rows = db.prepare("SELECT DISTINCT id, shortname FROM attack_tactics").all() as { id: string; shortname: string }[];

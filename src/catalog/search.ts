@@ -1,6 +1,6 @@
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
-import { type RuleFacetRow, type SearchIndex, searchIndex, tacticKey } from "./search-index.js";
+import { type RuleFacetRow, type SearchIndex, searchIndex, tacticIds, tacticKey } from "./search-index.js";
 
 /** Facets a search can be narrowed by. Values within a facet are alternatives; facets combine with AND. */
 export const FACETS = ["vendor", "severity", "status", "modality", "tactic", "technique", "logsource", "field", "fidelity"] as const;
@@ -173,12 +173,7 @@ function facetTest(db: Db, index: SearchIndex, facet: Facet, values: string[]): 
   const known = knownValues(index, facet);
   let wanted = values;
   if (facet === "tactic") {
-    const ids = new Map(
-      (db.prepare("SELECT name FROM sqlite_master WHERE name = 'attack_tactics'").get()
-        ? (db.prepare("SELECT DISTINCT id, shortname FROM attack_tactics").all() as { id: string; shortname: string }[])
-        : []
-      ).map((t) => [t.id.toUpperCase(), t.shortname]),
-    );
+    const ids = tacticIds(db);
     wanted = values.map((v) => tacticKey(v, ids));
   }
   if (facet === "logsource") {

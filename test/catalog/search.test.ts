@@ -28,7 +28,7 @@ test("an indicator value finds the rule; a prefix of it too", () => {
 });
 
 test("filters combine: values of one facet are alternatives, facets are ANDed", () => {
-  const r = search(db, { q: "", filters: { vendor: ["panther", "sigma"], severity: ["informational"] } });
+  const r = search(db, { q: "", filters: { vendor: ["panther", "sigma"], severity: ["informational", "critical"], technique: ["T1526"] } });
   assert.deepEqual(r.hits.map((h) => h.id), ["panther:AWS.ConfigService.Created"]);
   assert.equal(r.total, 1);
 });

@@ -94,7 +94,8 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
 
 /** json.loads(field) is a path step; the parsed value is read through it. */
 function jsonLoads(it: Interp, v: SymVal, n: PyNode): SymVal {
-  if (v.k === "none" || v.k === "bot" || v.k === "num" || v.k === "bool") return BOT;
+  // json.loads of None, a number or a container raises TypeError.
+  if (v.k === "none" || v.k === "bot" || v.k === "num" || v.k === "bool" || v.k === "dict" || v.k === "seq") return BOT;
   if (v.k === "str") {
     try {
       return fromJson(JSON.parse(v.v));

@@ -369,6 +369,9 @@ export class Interp {
     };
     collect(f, T);
     if (leaves.length <= 1) return f;
+    // Leaves that agree on every variable need no merge: code after them runs once per leaf, and the
+    // tree keeps the source's shape instead of a disjunction of path conditions.
+    if (leaves.length <= 4 && leaves.every((l) => sameEnv(l.env, leaves[0].env))) return f;
     this.tick(leaves.length);
     const merged: Env = new Map();
     const names = new Set<string>();
@@ -1105,6 +1108,16 @@ export function sameVal(a: SymVal, b: SymVal, depth = 0): boolean {
     default:
       return false;
   }
+}
+
+function sameEnv(a: Env, b: Env): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || !(v === w || sameVal(v, w))) return false;
+  }
+  return true;
 }
 
 function mentionsBase(v: SymVal, base: number, depth = 0): boolean {

@@ -4,7 +4,7 @@
 // Whatever has no exact meaning in the model becomes an opaque node that
 // quotes the source.
 import type { Aggregation, Expr, Logic, PredKind, Predicate, Value } from "../../model/expr.js";
-import { T, and, not, opaque, or, pred } from "../../model/expr.js";
+import { T, not, opaque, or, pred } from "../../model/expr.js";
 import { fidelityOf, simplify } from "../../model/simplify.js";
 import type { CompareOp, Node, Rule } from "./ast.js";
 import { fieldPath } from "./fields.js";

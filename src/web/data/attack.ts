@@ -1,21 +1,12 @@
 import { type CoverageResult, coverage } from "../../analytics/coverage.js";
+import { BINS as LAYER_BINS, binOf } from "../../analytics/layer.js";
 import { attackIndex, techniqueInfo } from "../../attack/store.js";
 import type { Db } from "../../catalog/open.js";
 import { MODALITIES } from "../../catalog/search.js";
 import { VENDORS } from "../../model/rule.js";
 
-/** Binned rule counts (DX-03): one colour per bin, never a linear gradient. */
-export const BINS = [
-  { label: "0", min: 0, max: 0 },
-  { label: "1", min: 1, max: 1 },
-  { label: "2–5", min: 2, max: 5 },
-  { label: "6–20", min: 6, max: 20 },
-  { label: "21+", min: 21, max: Number.POSITIVE_INFINITY },
-] as const;
-
-export function binOf(n: number): number {
-  return BINS.findIndex((b) => n >= b.min && n <= b.max);
-}
+/** The layer's bins (0 · 1 · 2–5 · 6–20 · 21+), labelled for the legend. */
+const LEGEND = LAYER_BINS.map((b) => ({ label: b.label.replace(/ rules?\b.*$/, "") }));
 
 export interface MatrixFilter {
   vendor: string[];
@@ -99,7 +90,7 @@ export function matrixData(db: Db, f: MatrixFilter): MatrixData {
     filter: f,
     excludedModalities: cov.filters.excludedModalities,
     policy: cov.policy,
-    bins: BINS.map((b) => ({ label: b.label })),
+    bins: LEGEND,
     tactics: index.tactics.map((t) => ({
       ...t,
       covered: covered.get(t.id) ?? 0,
