@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { SCHEMA, SCHEMA_VERSION } from "./schema.js";
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export type Db = Database.Database;
 
@@ -16,9 +16,16 @@ export function openCatalog(path: string, opts: { readonly?: boolean } = {}): Db
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`${path} was written by a newer ruleatlas (schema ${version}; this one reads ${SCHEMA_VERSION})`);
+    }
     if (version !== SCHEMA_VERSION) {
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      db.transaction(() => {
+        if (version === 0) db.exec(SCHEMA);
+        else for (const step of MIGRATIONS.slice(version - 1)) db.exec(step);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
     }
   }
   db.pragma("foreign_keys = OFF");

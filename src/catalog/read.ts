@@ -41,10 +41,21 @@ export function getRecord(db: Db, id: string): (Omit<RuleRecord, "tests"> & { lo
 
 export function getTests(db: Db, id: string): RuleTest[] {
   const rows = db
-    .prepare("SELECT name, expected, event_json, mocks_json, log_type FROM tests WHERE rule_id = ? ORDER BY position")
-    .all(id) as { name: string; expected: number; event_json: string; mocks_json: string | null; log_type: string | null }[];
+    .prepare("SELECT name, expected, event_json, mocks_json, log_type, min_matches FROM tests WHERE rule_id = ? ORDER BY position")
+    .all(id) as {
+    name: string;
+    expected: number;
+    event_json: string;
+    mocks_json: string | null;
+    log_type: string | null;
+    min_matches: number | null;
+  }[];
   return rows.map((r) => {
-    const t: RuleTest = { name: r.name, expected: r.expected === 1, event: JSON.parse(r.event_json) };
+    const parsed = JSON.parse(r.event_json) as unknown;
+    const t: RuleTest =
+      r.min_matches !== null && Array.isArray(parsed)
+        ? { name: r.name, expected: r.expected === 1, event: null, events: parsed, minMatches: r.min_matches }
+        : { name: r.name, expected: r.expected === 1, event: parsed };
     if (r.mocks_json) t.mocks = JSON.parse(r.mocks_json);
     if (r.log_type) t.logType = r.log_type;
     return t;

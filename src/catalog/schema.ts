@@ -3,7 +3,10 @@
  * canonical form) and also broken into rows that queries can index:
  * indicator rows (one per value, with polarity), output fields, ATT&CK refs.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Steps from each older version to the next; index i upgrades version i+1 to i+2. */
+export const MIGRATIONS: string[] = ["ALTER TABLE tests ADD COLUMN min_matches INTEGER"];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,7 +99,9 @@ CREATE TABLE IF NOT EXISTS tests (
   expected INTEGER NOT NULL,
   event_json TEXT NOT NULL,
   mocks_json TEXT,
-  log_type TEXT
+  log_type TEXT,
+  -- set when event_json holds a list of records of which at least this many must fire
+  min_matches INTEGER
 );
 CREATE INDEX IF NOT EXISTS tests_rule ON tests (rule_id);
 

@@ -44,7 +44,7 @@ export class CatalogWriter {
       ),
       insertOutput: p("INSERT INTO output_fields (rule_id, position, field) VALUES (?, ?, ?)"),
       insertTest: p(
-        "INSERT INTO tests (rule_id, position, name, expected, event_json, mocks_json, log_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tests (rule_id, position, name, expected, event_json, mocks_json, log_type, min_matches) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       insertDiag: p(
         "INSERT INTO diagnostics (source, unit, rule_id, file, line, col, level, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -204,9 +204,10 @@ export class CatalogWriter {
         i,
         t.name,
         t.expected ? 1 : 0,
-        JSON.stringify(t.event ?? null),
+        JSON.stringify((t.events ?? t.event) ?? null),
         t.mocks ? JSON.stringify(t.mocks) : null,
         t.logType ?? null,
+        t.events ? (t.minMatches ?? 1) : null,
       ),
     );
     for (const d of r.diagnostics) this.insertDiagnostic(source, unit, r.id, d);

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { afterIngest } from "../analytics/api.js";
@@ -67,6 +68,18 @@ function gitCommit(dir: string): string | undefined {
   }
 }
 
+/**
+ * A folder's source name is its base name, unless another folder already owns
+ * that name: then a short hash of the path tells them apart, so ingesting
+ * examples/chronicle never replaces a chronicle checkout elsewhere.
+ */
+function sourceNameFor(db: Db, dir: string): string {
+  const name = basename(dir);
+  const owner = db.prepare("SELECT dir FROM sources WHERE name = ?").get(name) as { dir: string } | undefined;
+  if (!owner || owner.dir === dir) return name;
+  return `${name}-${createHash("sha1").update(dir).digest("hex").slice(0, 6)}`;
+}
+
 interface Compiled {
   path: string;
   hash: string;
@@ -93,7 +106,7 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
         t.format ? `unknown format '${t.format}'` : `no known rule format recognised in ${t.dir} (use --format)`,
       );
     }
-    const root: SourceRoot = { name: t.name ?? basename(dir), dir, commit: t.commit ?? gitCommit(dir) };
+    const root: SourceRoot = { name: t.name ?? sourceNameFor(db, dir), dir, commit: t.commit ?? gitCommit(dir) };
     const units = await adapter.listUnits(dir);
     const context = adapter.loadContext ? await adapter.loadContext(root) : { ctx: undefined, hash: "", diagnostics: [] };
     const compiled: Compiled[] = [];

@@ -59,9 +59,16 @@ export interface RuleBody {
 
 export interface RuleTest {
   name: string;
-  /** true: the rule should fire on `event`. */
+  /** true: the rule should fire on `event` (on at least `minMatches` of `events`). */
   expected: boolean;
   event: unknown;
+  /**
+   * A test over several records where only some fire and the data does not
+   * say which (Sigma regression data with a match_count): `event` is then
+   * unused and the test passes when at least `minMatches` records fire.
+   */
+  events?: unknown[];
+  minMatches?: number;
   /** Vendor-specific replay inputs (Panther Mocks, LogType). */
   mocks?: Record<string, unknown>;
   logType?: string;

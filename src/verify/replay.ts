@@ -19,11 +19,19 @@ export function replayTest(language: string, logic: Logic, test: RuleTest): Test
   const sem = SEMANTICS[language];
   let got: Truth = null;
   if (sem) {
-    const event = sem.prepareEvent ? sem.prepareEvent(test.event, test) : test.event;
-    got = evaluate(logic.condition, event, sem);
+    const run = (raw: unknown): Truth => evaluate(logic.condition, sem.prepareEvent ? sem.prepareEvent(raw, test) : raw, sem);
+    got = test.events ? atLeast(test.events.map(run), test.minMatches ?? 1) : run(test.event);
   }
   const verdict: Verdict = got === null ? "unknown" : got === test.expected ? "agree" : "disagree";
   return { name: test.name, expected: test.expected, got, verdict };
+}
+
+/** "At least n of these fired", in three-valued logic. */
+function atLeast(verdicts: Truth[], n: number): Truth {
+  const yes = verdicts.filter((v) => v === true).length;
+  if (yes >= n) return true;
+  const maybe = verdicts.filter((v) => v === null).length;
+  return yes + maybe >= n ? null : false;
 }
 
 export interface VerifyCounts {

@@ -51,9 +51,6 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   app.get("/static/style.css", (c) =>
     c.body(CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
   );
-  app.get("/.well-known/security.txt", (c) =>
-    c.text("Contact: https://github.com/ruleatlas/ruleatlas/security/advisories/new\nPreferred-Languages: en\n"),
-  );
 
   app.get("/", (c) => page(c, <HomePage d={home()} />));
   app.get("/api/stats", (c) => c.json(home()));

@@ -42,7 +42,7 @@ export class PageCache {
       const gen = generation(this.db);
       await next();
       const type = c.res.headers.get("Content-Type") ?? "";
-      if (c.res.status !== 200 || !/^(text\/html|application\/json|text\/css)/.test(type)) return;
+      if (c.res.status !== 200 || !/^(text\/html|application\/json)/.test(type)) return;
       if (c.res.headers.has("Content-Disposition")) return;
       const u = new URL(c.req.url);
       const body = Buffer.from(await c.res.clone().arrayBuffer());

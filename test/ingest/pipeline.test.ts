@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -148,4 +148,28 @@ test("killing an ingest at any moment leaves the previous catalog exactly as it 
     else assert.ok(corpus > 3000 && rules === before + corpus, `partial ingest visible: ${corpus} corpus rules`);
     if (corpus > 0) break;
   }
+});
+
+test("two folders with the same name are two sources: neither replaces the other", async () => {
+  const a = fixture();
+  const b = tempDir();
+  mkdirSync(join(b, "rules"));
+  writeFileSync(join(b, "rules", "c.yml"), RULE("88888888-8888-4888-8888-888888888888", "Other", "\\other.exe"));
+  // Same base name, different paths.
+  const sameA = join(a, "same");
+  const sameB = join(b, "same");
+  mkdirSync(sameA);
+  mkdirSync(sameB);
+  for (const [from, to] of [
+    [a, sameA],
+    [b, sameB],
+  ]) {
+    execFileSync("cp", ["-r", join(from, "rules"), to]);
+  }
+  const db = openCatalog(join(a, "c.db"));
+  await ingest(db, [{ dir: sameA, format: "sigma" }]);
+  const s = await ingest(db, [{ dir: sameB, format: "sigma" }]);
+  assert.notEqual(s.sources[0].name, "same");
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 3);
+  db.close();
 });

@@ -173,7 +173,7 @@ describe("website in Chromium", { skip: SKIP }, () => {
     }
     const bg = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, "rgb(15, 19, 23)", "dark background");
-    const box = await phone.locator("header input[name=q]").boundingBox();
+    const box = await phone.locator("input[name=q]:visible").first().boundingBox();
     assert.ok(box && box.width >= 200, "search box usable at 390px");
     await phone.close();
   });

@@ -119,11 +119,15 @@ export function testsFor(
           tests.push({ name: values.length > 1 ? `${t.name} #${k + 1}` : t.name, expected: true, event });
         });
       } else {
-        // Only `match_count` (or an unstated number) of the records fire and the data does not say
-        // which: one test whose event is the list of records. Evaluated on the list, fields
-        // resolve across all records, so this checks "the rule fires on this event set", a
-        // weaker check than per-record replay.
-        tests.push({ name: `${t.name} (${values.length} records, ${t.matchCount ?? "some"} expected to fire)`, expected: true, event: values });
+        // Only `match_count` (or an unstated number, read as one) of the records fire and the
+        // data does not say which: one test over all records, each evaluated on its own.
+        tests.push({
+          name: `${t.name} (${t.matchCount ?? "some"} of ${values.length} records fire)`,
+          expected: true,
+          event: null,
+          events: values,
+          minMatches: t.matchCount ?? 1,
+        });
       }
     }
   }

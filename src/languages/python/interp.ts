@@ -597,6 +597,12 @@ export class Interp {
     if (iter.k === "ite") {
       return this.mergeFalls(this.branch(iter.c, () => this.loopOver(s, left, iter.a, loopBody, env, mod, frame), () => this.loopOver(s, left, iter.b, loopBody, env, mod, frame)));
     }
+    if (iter.k === "none" || iter.k === "num" || iter.k === "bool" || iter.k === "cond") return { k: "raise" };
+    if (iter.k === "field" && iter.path.length > 0 && iter.nullv.k === "seq" && iter.nullv.items.length > 0 && iter.tx.length === 0) {
+      const nullIter = iter.nullv;
+      const name = fieldName(iter.base, iter.path);
+      return this.mergeFalls(this.branch(isNullPred(name), () => this.loopOver(s, left, nullIter, loopBody, env, mod, frame), () => this.loopOver(s, left, { ...iter, nullv: { k: "seq", kind: "list", items: [] } }, loopBody, env, mod, frame)));
+    }
     const items = this.iterItems(iter);
     if (items) {
       if (items.length > 200) return { k: "ret", v: opq(s.text, "loop over a large constant") };
@@ -615,7 +621,7 @@ export class Interp {
       return this.mergeFalls(f);
     }
     const over = arrayField(iter);
-    if (!over) return this.guardBot(iter, () => ({ k: "ret", v: opq(s.text, "loop over a computed value") }));
+    if (!over) return this.guardBot(iter, () => ({ k: "ret", v: opq(s.text, `loop over a computed value (${iter.k === "field" ? `field, default ${iter.nullv.k}` : iter.k})`) }));
     return this.quantLoop(s, left, over, loopBody, env, mod);
   }
 
@@ -647,9 +653,16 @@ export class Interp {
     const outEnv = new Map(env);
     const changed = new Set<string>();
     for (const fl of falls) for (const [k, v] of fl.env) if (k !== left.text && env.get(k) !== v) changed.add(k);
+    const accumulators = new Set<string>();
     for (const k of changed) {
       const sets = falls.filter((fl) => fl.env.get(k) !== env.get(k));
       const v0 = sets[0].env.get(k) as SymVal;
+      if (!env.has(k) || sets.some((fl) => mentionsBase(fl.env.get(k) as SymVal, base))) {
+        // A temporary of the loop body: its value after the loop depends on the last element.
+        outEnv.set(k, opq(k, "variable set inside a loop over an event array"));
+        continue;
+      }
+      accumulators.add(k);
       if (isConst(v0) && sets.every((fl) => sameVal(fl.env.get(k) as SymVal, v0))) {
         const pc = mkOr(...sets.map((x) => x.pc));
         outEnv.set(k, this.ite(mkQuant("any", name, base, pc, nonEmpty), v0, env.get(k) ?? opq(k, "unbound")));
@@ -662,11 +675,11 @@ export class Interp {
       // Different returns: the first matching element decides. Only boolean returns can be split.
       const tr = rets.map((r) => ({ pc: r.pc, t: constTruth(r.v) }));
       if (tr.some((r) => r.t === undefined)) return { k: "ret", v: opq(s.text, "loop returns element-dependent values") };
-      if (changed.size > 0) return { k: "ret", v: opq(s.text, "loop returns and accumulates") };
+      if (accumulators.size > 0) return { k: "ret", v: opq(s.text, "loop returns and accumulates") };
       return { k: "ret", v: opq(s.text, "loop returns both true and false depending on the first matching element") };
     }
     const anyRet = mkQuant("any", name, base, mkOr(...rets.map((r) => r.pc)), nonEmpty);
-    if (changed.size > 0) return { k: "ret", v: opq(s.text, "loop returns and accumulates") };
+    if (accumulators.size > 0) return { k: "ret", v: opq(s.text, "loop returns and accumulates") };
     return this.nullLoop(over, this.branch(anyRet, () => ({ k: "ret", v: v0 }), () => ({ k: "fall", env: outEnv })));
   }
 

@@ -15,14 +15,25 @@ export const VENDOR_NAMES: Record<string, string> = {
 
 export const vendorName = (v: string): string => VENDOR_NAMES[v] ?? v;
 
-export function Table({ head, children, caption }: { head: (string | { label: string; num?: boolean })[]; children?: Child; caption?: string }) {
+/** A column head: a label, right-aligned when numeric, hidden on a phone when optional. */
+export type Head = string | { label: string; num?: boolean; opt?: boolean };
+
+export function Table({ head, children, caption }: { head: Head[]; children?: Child; caption?: string }) {
   return (
     <div class="table">
       <table>
         {caption ? <caption class="note">{caption}</caption> : null}
         <thead>
           <tr>
-            {head.map((h) => (typeof h === "string" ? <th scope="col">{h}</th> : <th scope="col" class={h.num ? "num" : undefined}>{h.label}</th>))}
+            {head.map((h) =>
+              typeof h === "string" ? (
+                <th scope="col">{h}</th>
+              ) : (
+                <th scope="col" class={[h.num ? "num" : "", h.opt ? "opt" : ""].join(" ").trim() || undefined}>
+                  {h.label}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody>{children}</tbody>

@@ -116,7 +116,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
             Each facet's counts apply the query and the other facets' filters.
           </p>
           {r.hits.length > 0 ? (
-            <Table head={["Rule", "Vendor", "Severity", "Techniques", "Modality", "Fidelity"]}>
+            <Table head={["Rule", "Vendor", "Severity", { label: "Techniques", opt: true }, { label: "Modality", opt: true }, { label: "Fidelity", opt: true }]}>
               {r.hits.map((h) => (
                 <tr>
                   <td>
@@ -127,7 +127,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
                   </td>
                   <td>{vendorName(h.vendor)}</td>
                   <td>{h.severity ?? "–"}</td>
-                  <td>
+                  <td class="opt">
                     {h.techniques.slice(0, 2).map((t, i) => (
                       <>
                         {i > 0 ? ", " : ""}
@@ -136,8 +136,8 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
                     ))}
                     {h.techniques.length > 2 ? ` +${h.techniques.length - 2}` : ""}
                   </td>
-                  <td>{h.modality}</td>
-                  <td>
+                  <td class="opt">{h.modality}</td>
+                  <td class="opt">
                     <span class={`badge ${h.fidelity}`}>{h.fidelity}</span>
                   </td>
                 </tr>

@@ -7,9 +7,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { LoadedUnit } from "../../../src/formats/adapter.js";
+import { replayTest } from "../../../src/verify/replay.js";
 import { sigmaAdapter } from "../../../src/formats/sigma/adapter.js";
-import { sigmaSemantics as sem } from "../../../src/languages/sigma/semantics.js";
-import { evaluate } from "../../../src/model/evaluate.js";
 
 const CORPUS = fileURLToPath(new URL("../../../../shared/corpora/sigma", import.meta.url));
 const absent = !existsSync(join(CORPUS, "rules")) && "shared corpora absent";
@@ -42,8 +41,8 @@ test("SigmaHQ corpus: every active rule compiles, every regression test fires", 
       for (const d of r.diagnostics) if (d.level === "error") errors.push(`${d.file}:${d.line} ${d.message}`);
       for (const t of r.tests) {
         replayed++;
-        const v = evaluate(r.logic.condition, sem.prepareEvent!(t.event, t), sem);
-        if (v !== t.expected) failures.push(`${u.path} ${t.name}: ${v}`);
+        const v = replayTest(r.language, r.logic, t);
+        if (v.verdict !== "agree") failures.push(`${u.path} ${t.name}: ${v.got}`);
       }
     }
   }
