@@ -1,13 +1,13 @@
 // Web benchmark: the full Sigma corpus in a temp catalog, the server in a child
 // process (`ruleatlas serve`, loopback only), and here a load generator of N
-// concurrent keep-alive clients hitting rule pages, then searches, for D seconds
+// concurrent keep-alive clients (raw HTTP/1.1 over loopback sockets) hitting rule pages, then searches, for D seconds
 // each. Prints p50/p90/p99/max latency, throughput and errors, with the page
 // cache on (the default) after one warm-up pass, and with it off (every
 // request rendered from the catalog). Usage:
 //   node --import tsx bench/web.ts [--db catalog.db] [--clients 32] [--seconds 20] [--rules 1000]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,7 +79,12 @@ function buildCatalog(dir: string): string {
 
 function startServer(db: string, cache: number): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, [CLI, "serve", "--db", db, "--port", "0", "--host", "127.0.0.1", "--cache", String(cache)], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Server errors are counted by the client; show only the first lines of the server's own report.
+  let errLines = 0;
+  child.stderr?.on("data", (b: Buffer) => {
+    for (const line of b.toString().split("\n")) if (line && errLines++ < 5) process.stderr.write(`server: ${line}\n`);
   });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -92,16 +97,66 @@ function startServer(db: string, cache: number): Promise<{ child: ChildProcess; 
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+/**
+ * A minimal keep-alive HTTP/1.1 client over one socket: the load generator
+ * shares the machine with the server, and node's http client costs more CPU
+ * per request than the server's cached path does.
+ */
+class Conn {
+  private socket: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiting: ((status: number) => void) | null = null;
+  private failing: ((err: Error) => void) | null = null;
 
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {
+    this.socket = this.open();
+  }
+
+  private open(): net.Socket {
+    const s = net.connect(this.port, this.host);
+    s.setNoDelay(true);
+    s.on("data", (d: Buffer) => this.onData(d));
+    s.on("error", (e) => this.fail(e));
+    s.on("close", () => this.fail(new Error("connection closed")));
+    return s;
+  }
+
+  private fail(e: Error): void {
+    const f = this.failing;
+    this.waiting = this.failing = null;
+    this.buf = Buffer.alloc(0);
+    if (f) f(e);
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : Buffer.from(d);
+    const end = this.buf.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const head = this.buf.subarray(0, end).toString("latin1");
+    const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? "0");
+    if (this.buf.length < end + 4 + len) return;
+    this.buf = this.buf.subarray(end + 4 + len);
+    const w = this.waiting;
+    this.waiting = this.failing = null;
+    w?.(Number(head.slice(9, 12)));
+  }
+
+  get(path: string): Promise<number> {
+    if (this.socket.destroyed) this.socket = this.open();
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failing = reject;
+      this.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n\r\n`);
     });
-    req.on("error", reject);
-  });
+  }
+
+  close(): void {
+    this.socket.removeAllListeners("close");
+    this.socket.destroy();
+  }
 }
 
 interface Figures {
@@ -120,18 +175,21 @@ async function load(base: string, urls: string[], seconds: number): Promise<Figu
   let errors = 0;
   const end = performance.now() + seconds * 1000;
   let next = 0;
+  const { hostname, port } = new URL(base);
   const client = async () => {
+    const conn = new Conn(hostname, Number(port));
     while (performance.now() < end) {
-      const url = base + urls[next++ % urls.length];
+      const path = urls[next++ % urls.length];
       const t0 = performance.now();
       try {
-        const status = await get(url);
+        const status = await conn.get(path);
         if (status !== 200) errors++;
       } catch {
         errors++;
       }
       lat.push(performance.now() - t0);
     }
+    conn.close();
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, client));
@@ -142,10 +200,13 @@ async function load(base: string, urls: string[], seconds: number): Promise<Figu
 }
 
 async function warm(base: string, urls: string[]): Promise<void> {
+  const { hostname, port } = new URL(base);
   let i = 0;
   await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (i < urls.length) await get(base + urls[i++]);
+    Array.from({ length: 2 }, async () => {
+      const conn = new Conn(hostname, Number(port));
+      while (i < urls.length) await conn.get(urls[i++]);
+      conn.close();
     }),
   );
 }
@@ -192,7 +253,6 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    agent.destroy();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

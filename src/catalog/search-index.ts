@@ -13,6 +13,8 @@ export interface RuleFacetRow {
   status: string;
   modality: string;
   fidelity: string;
+  /** Date last modified as the rule writes it (or created, when it never was), null when neither. */
+  modified: string | null;
   /** ATT&CK tactic shortnames (TA0007, Discovery, discovery → discovery). */
   tactic: string[];
   technique: string[];
@@ -62,8 +64,21 @@ function build(db: Db): SearchIndex {
   const logsource = q("SELECT rule_id, key || ':' || value AS v FROM rule_logsources");
   const field = q("SELECT DISTINCT rule_id, field AS v FROM indicators WHERE field IS NOT NULL");
   const rules = db
-    .prepare("SELECT id, native_id, title, vendor, severity, status, modality, fidelity FROM rules")
-    .all() as { id: string; native_id: string; title: string; vendor: string; severity: string | null; status: string | null; modality: string; fidelity: string }[];
+    .prepare(
+      `SELECT id, native_id, title, vendor, severity, status, modality, fidelity,
+         COALESCE(json_extract(record_json, '$.modified'), json_extract(record_json, '$.date')) AS modified FROM rules`,
+    )
+    .all() as {
+    id: string;
+    native_id: string;
+    title: string;
+    vendor: string;
+    severity: string | null;
+    status: string | null;
+    modality: string;
+    fidelity: string;
+    modified: string | null;
+  }[];
   const rows = rules.map((r) => ({
     id: r.id,
     nativeId: r.native_id,
@@ -74,6 +89,7 @@ function build(db: Db): SearchIndex {
     status: r.status ?? "none",
     modality: r.modality,
     fidelity: r.fidelity,
+    modified: r.modified === null ? null : String(r.modified),
     tactic: tactic.get(r.id) ?? [],
     technique: technique.get(r.id) ?? [],
     logsource: logsource.get(r.id) ?? [],

@@ -6,7 +6,7 @@ import { type RuleFacetRow, type SearchIndex, searchIndex, tacticIds, tacticKey 
 export const FACETS = ["vendor", "severity", "status", "modality", "tactic", "technique", "logsource", "field", "fidelity"] as const;
 export type Facet = (typeof FACETS)[number];
 
-export const SORTS = ["relevance", "title", "severity", "vendor", "fidelity"] as const;
+export const SORTS = ["relevance", "title", "severity", "vendor", "fidelity", "modified"] as const;
 export type Sort = (typeof SORTS)[number];
 
 export interface SearchQuery {
@@ -30,6 +30,8 @@ export interface SearchHit {
   status: string | null;
   modality: string;
   fidelity: string;
+  /** Last modified (else created) date as the rule writes it. */
+  modified: string | null;
   /** ATT&CK technique ids as the rule wrote them, sorted. */
   techniques: string[];
   /** The query matched this rule only through values it excludes (a NOT), never as something it looks for. */
@@ -202,6 +204,8 @@ const ORDER: Record<Exclude<Sort, "relevance">, (a: RuleFacetRow, b: RuleFacetRo
   vendor: (a, b) => a.vendor.localeCompare(b.vendor) || byTitle(a, b),
   severity: (a, b) => (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || byTitle(a, b),
   fidelity: (a, b) => (FIDELITY_RANK[a.fidelity] ?? 3) - (FIDELITY_RANK[b.fidelity] ?? 3) || byTitle(a, b),
+  // Newest first; dates are compared as written (ISO and Sigma's YYYY/MM/DD both sort as text).
+  modified: (a, b) => (b.modified ?? "").localeCompare(a.modified ?? "") || byTitle(a, b),
 };
 
 /**
@@ -252,6 +256,7 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
     status: r.status === "none" ? null : r.status,
     modality: r.modality,
     fidelity: r.fidelity,
+    modified: r.modified,
     techniques: r.technique,
     onlyInExclusion:
       terms.length > 0 &&

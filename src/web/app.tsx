@@ -10,6 +10,8 @@ import { FilterError, matrixData, parseMatrixFilter, techniqueData } from "./dat
 import { homeData } from "./data/home.js";
 import { IndicatorQueryError, indicatorData, parseIndicatorQuery } from "./data/indicator.js";
 import { matchPageData, warmMatch } from "./data/match.js";
+import { VENDORS } from "../model/rule.js";
+import { ruleHref, searchHref } from "./data/links.js";
 import { rulePageData } from "./data/rule.js";
 import { searchPageData } from "./data/search.js";
 import type { PageCache } from "./page-cache.js";
@@ -63,6 +65,14 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   app.get("/api/rules", (c) => {
     const d = searchPageData(db, new URL(c.req.url).searchParams);
     return c.json(d, d.error ? 400 : 200);
+  });
+
+  // A rule id as the CLI prints it (panther:AWS.ConfigService.Created) redirects to its page.
+  app.get("/rules/:rid", (c) => {
+    const rid = c.req.param("rid");
+    if (rid.includes(":")) return c.redirect(ruleHref(rid), 301);
+    if ((VENDORS as readonly string[]).includes(rid)) return c.redirect(searchHref({ vendor: rid }), 302);
+    return notFound(c, `No rule ${rid}: rule ids are <vendor>:<native id>.`);
   });
 
   const ruleData = (c: Context) => rulePageData(db, `${c.req.param("vendor")}:${c.req.param("id")}`);

@@ -13,7 +13,11 @@ export function generation(db: Db): number {
 export class Lru<V> {
   private readonly map = new Map<string, V>();
 
-  constructor(private readonly max: number) {}
+  /** onEvict: told of every value dropped to make room or replaced. */
+  constructor(
+    private readonly max: number,
+    private readonly onEvict?: (v: V) => void,
+  ) {}
 
   get(key: string): V | undefined {
     const v = this.map.get(key);
@@ -25,13 +29,24 @@ export class Lru<V> {
   }
 
   set(key: string, value: V): void {
-    this.map.delete(key);
+    const old = this.map.get(key);
+    if (old !== undefined) {
+      this.map.delete(key);
+      this.onEvict?.(old);
+    }
     this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+    if (this.map.size > this.max) this.evictOldest();
   }
 
-  clear(): void {
-    this.map.clear();
+  evictOldest(): void {
+    const first = this.map.entries().next();
+    if (first.done) return;
+    this.map.delete(first.value[0]);
+    this.onEvict?.(first.value[1]);
+  }
+
+  get size(): number {
+    return this.map.size;
   }
 }
 

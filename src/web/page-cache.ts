@@ -18,12 +18,17 @@ interface Entry {
  */
 export class PageCache {
   private readonly lru: Lru<Entry>;
+  private bytes = 0;
 
+  /** At most `max` pages and `maxBytes` of bodies (a huge rule body must not pin memory). */
   constructor(
     private readonly db: Db,
     max: number,
+    private readonly maxBytes = 64 * 1024 * 1024,
   ) {
-    this.lru = new Lru(max);
+    this.lru = new Lru(max, (e) => {
+      this.bytes -= e.body.length;
+    });
   }
 
   /** Answers a GET from the cache; false when the page is not cached (or stale). */
@@ -44,9 +49,13 @@ export class PageCache {
       const type = c.res.headers.get("Content-Type") ?? "";
       if (c.res.status !== 200 || !/^(text\/html|application\/json)/.test(type)) return;
       if (c.res.headers.has("Content-Disposition")) return;
-      const u = new URL(c.req.url);
+      // Keyed by the request target exactly as the client sent it (what serve() looks up).
+      const url = c.req.url;
       const body = Buffer.from(await c.res.clone().arrayBuffer());
-      this.lru.set(u.pathname + u.search, { gen, type, body });
+      if (body.length > this.maxBytes / 16) return;
+      this.lru.set(url.slice(url.indexOf("/", url.indexOf("//") + 2)), { gen, type, body });
+      this.bytes += body.length;
+      while (this.bytes > this.maxBytes && this.lru.size > 0) this.lru.evictOldest();
     };
   }
 }

@@ -76,3 +76,11 @@ test("facet counts: a facet's own filter does not narrow its counts", () => {
   assert.ok(sigma >= 3);
   assert.ok(r.hits.every((h) => h.vendor === "panther"));
 });
+
+test("sort by modified: newest first, undated rules last", () => {
+  const dates = search(db, { q: "", sort: "modified", limit: 200 }).hits.map((h) => h.modified);
+  const firstNull = dates.indexOf(null);
+  if (firstNull >= 0) assert.ok(dates.slice(firstNull).every((d) => d === null));
+  const dated = dates.filter((d): d is string => d !== null);
+  for (let i = 1; i < dated.length; i++) assert.ok(dated[i - 1] >= dated[i], dated.join(" "));
+});

@@ -117,6 +117,13 @@ describe("rule page and /api/rules/<vendor>/<id>", () => {
     assert.equal((await json("/api/attack/not-a-technique")).status, 404);
   });
 
+  test("a rule id as the CLI prints it redirects to the rule's page", async () => {
+    const res = await app.request("/rules/panther:AWS.ConfigService.Created");
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get("location"), RULE);
+    assert.equal((await app.request("/rules/nothing")).status, 404);
+  });
+
   test("a rule whose text holds <script> renders inert", async () => {
     const { status, text } = await html(`/rules/sigma/${encodeURIComponent("xss-<script>")}`);
     assert.equal(status, 200);

@@ -165,6 +165,9 @@ describe("website in Chromium", { skip: SKIP }, () => {
       [RULE, "phone-rule"],
       ["/rules?q=PutDeliveryChannel", "phone-search"],
       ["/", "phone-home"],
+      ["/attack", "phone-attack"],
+      ["/match", "phone-match"],
+      ["/indicators?field=eventName&kind=in&value=PutDeliveryChannel", "phone-indicator"],
     ] as const) {
       await phone.goto(base() + path);
       await phone.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -25,7 +25,7 @@ export function register(program: Command): void {
           "Exclusions:",
           ...v.logic.exclusions.map((r) => `  ${printPredicate({ type: "pred", ...r })}`),
           "Indicators:",
-          ...v.logic.indicators.map((r) => `  ${printPredicate({ type: "pred", ...r })}  corpus ${r.corpus.map((c) => c.canonical).join("/")}`),
+          ...v.logic.indicators.map((r) => `  ${printPredicate({ type: "pred", ...r })}${r.scope ? "  (scope: not counted)" : `  corpus ${r.corpus.map((c) => c.canonical).join("/")}`}`),
           `Output fields: ${v.logic.outputFields.join(", ")}`,
           `Tests: ${v.tests.length}`,
           ...v.diagnostics.map((d) => `! ${d.file}:${d.line ?? "?"} ${d.code}: ${d.message}`),

@@ -74,12 +74,6 @@ async function listUnits(dir: string): Promise<RuleUnit[]> {
   return units;
 }
 
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
 function compile(unit: LoadedUnit, ctx: PantherContext | undefined): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const doc = parseDocument(unit.text, { version: "1.2", uniqueKeys: false });
@@ -174,7 +168,7 @@ function buildLogic(
 ): Logic {
   const summary = asStrings(y.SummaryAttributes);
   const done = (condition: Expr, outputFields: string[], aggregation?: Aggregation): Logic => {
-    const c = process.env.NOSIMP ? condition : simplify(condition);
+    const c = simplify(condition);
     const l: Logic = { condition: c, outputFields, fidelity: fidelityOf(c) };
     if (aggregation) l.aggregation = aggregation;
     return l;
@@ -257,4 +251,3 @@ export const pantherAdapter: FormatAdapter<PantherContext | undefined> = {
   compile,
 };
 
-export { lineOf };

@@ -6,9 +6,9 @@ import { fieldName, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
 import type { Frame, Interp } from "./interp.js";
 import { stripBot, truthy } from "./interp.js";
 import { reEscape, type FieldType } from "./predicates.js";
-import { BOT, JSON_STEP, NONE, bool, cond, constTruth, fromJson, isConst, num, opq, str, type SymVal } from "./values.js";
+import { ipAddress, ipNetwork } from "./ipaddr.js";
+import { BOT, JSON_STEP, NONE, bool, cond, fromJson, num, opq, str, type SymVal } from "./values.js";
 
-type FieldVal = SymVal & { k: "field" };
 
 const RE_FLAGS: Record<string, number> = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64, A: 256, ASCII: 256, U: 32, UNICODE: 32 };
 
@@ -18,6 +18,9 @@ export function moduleMember(mod: string, name: string): SymVal | undefined {
     if (name in RE_FLAGS) return num(RE_FLAGS[name]);
     if (["search", "match", "fullmatch", "compile"].includes(name)) return { k: "builtin", name: `re.${name}` };
     return undefined;
+  }
+  if (mod === "ipaddress" && (name === "ip_address" || name === "ip_network" || name === "IPv4Address" || name === "IPv4Network")) {
+    return { k: "builtin", name: name.endsWith("ddress") ? "ipaddress.ip_address" : "ipaddress.ip_network" };
   }
   if (mod === "json" && name === "loads") return { k: "builtin", name: "json.loads" };
   if (mod === "fnmatch" && (name === "fnmatch" || name === "fnmatchcase")) return { k: "builtin", name: "fnmatch" };
@@ -34,6 +37,10 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
     case "any":
     case "all":
       return a0 ? it.lift1(a0, (v) => quantCall(it, name, v, n)) : BOT;
+    case "ipaddress.ip_address":
+      return a0 ? it.lift1(a0, (v) => ipAddress(it, v, n)) : BOT;
+    case "ipaddress.ip_network":
+      return a0 ? ipNetwork(a0, n) : BOT;
     case "json.loads":
       return a0 ? it.lift1(a0, (v) => jsonLoads(it, v, n)) : BOT;
     case "len": {
@@ -324,4 +331,3 @@ function fnmatchCall(it: Interp, args: SymVal[], n: PyNode): SymVal {
   });
 }
 
-export { isConst, constTruth };

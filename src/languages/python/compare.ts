@@ -1,4 +1,4 @@
-import { F, T, opaque, pred, type Expr, type Value } from "../../model/expr.js";
+import { F, T, pred, type Expr, type Value } from "../../model/expr.js";
 import { evaluate } from "../../model/evaluate.js";
 import type { PyNode } from "./ast.js";
 import { fieldName, isNullPred, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
@@ -6,6 +6,7 @@ import type { Interp } from "./interp.js";
 import { truthy } from "./interp.js";
 import { containsLit, eqScalar, inScalars, orderPred, reEscape, splitInRange } from "./predicates.js";
 import { pythonSemantics } from "./semantics.js";
+import { ipInNetwork } from "./ipaddr.js";
 import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
@@ -163,6 +164,7 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
     return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
   }
   const ord = ORDER[op];
+  if (ord && typeof v === "number" && f.tx.length === 0) it.noteUse(f.base, f.path, "num");
   if (ord && v !== undefined) return withNull(it, f, orderPred(name, f.tx, ord, v), nullCase);
   return opq(n.text, `comparison ${op}`);
 }
@@ -170,6 +172,10 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
 /** Python `x in y`. */
 export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal {
   if (y.k === "bot" || x.k === "bot") return BOT;
+  if (y.k === "builtin" && y.name === "ipaddress.Network" && y.self?.k === "str") {
+    if (x.k === "builtin" && x.name === "ipaddress.IP" && x.self?.k === "field") return ipInNetwork(x.self, y.self.v);
+    return opq(n.text, "network membership of a computed value");
+  }
   if (y.k === "opq") return opq(n.text, y.reason);
   if (x.k === "opq") return opq(n.text, x.reason);
   if (isConst(y) && isConst(x)) {
@@ -221,4 +227,3 @@ function memberOfMixed(it: Interp, items: SymVal[], x: SymVal, n: PyNode): SymVa
   return r;
 }
 
-export { opaque, T };

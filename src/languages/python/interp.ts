@@ -1,18 +1,18 @@
 import { F, T, opaque, pred, type Expr } from "../../model/expr.js";
 import { body, field, fieldAll, type PyNode } from "./ast.js";
-import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQuant, same } from "./exprs.js";
+import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQuant } from "./exprs.js";
 import { builtinCall, moduleMember } from "./builtins.js";
 import { compareVals, containsVal, lenOfConst } from "./compare.js";
 import { deepWalk, methodCall } from "./methods.js";
+import { ipProperty } from "./ipaddr.js";
 import type { DataModel, Program, PyModule } from "./program.js";
-import type { TypeOracle } from "./predicates.js";
+import type { FieldType, TypeOracle } from "./predicates.js";
 import { truthPred, splitInRange } from "./predicates.js";
 import {
   BOT,
   FALSE_V,
   NONE,
   TRUE_V,
-  bool,
   cond,
   constTruth,
   isConst,
@@ -33,6 +33,8 @@ export interface InterpOptions {
   budget?: number;
   /** Names some test replaces with a Mock: their use is unknown in that test. */
   mocks?: Set<string>;
+  /** Field types learnt from how a previous evaluation used the fields. */
+  usage?: Map<string, FieldType>;
 }
 
 type Env = Map<string, SymVal>;
@@ -64,6 +66,8 @@ export class Interp {
   readonly budget: number;
   usedUdm = false;
   private nextBase = 1;
+  /** > 0 while executing a try body: an unknown call there may raise into the handler. */
+  private tryDepth = 0;
   private stack: PyNode[] = [];
 
   constructor(readonly opts: InterpOptions) {
@@ -107,10 +111,25 @@ export class Interp {
     return p === undefined || p === "" ? undefined : this.opts.types.seen?.(p);
   }
 
-  /** The type the log samples show for a field (undefined: not known). */
-  typeOf(base: number, path: string[]): import("./predicates.js").FieldType | undefined {
+  /**
+   * Types the code uses fields as (`.startswith` → str, `>= 400` → num): Python would raise on any
+   * other type, so the author's code states the field's type. Read by typeOf when samples say nothing.
+   */
+  readonly used = new Map<string, FieldType>();
+
+  noteUse(base: number, path: string[], t: FieldType): void {
     const p = this.samplePath(base, path);
-    return p === undefined || p === "" ? undefined : this.opts.types(p);
+    if (p) this.used.set(p.toLowerCase(), t);
+  }
+
+  /** The type the log samples show for a field, else the type the code uses it as (undefined: not known). */
+  typeOf(base: number, path: string[]): FieldType | undefined {
+    const p = this.samplePath(base, path);
+    if (p === undefined || p === "") return undefined;
+    const sampled = this.opts.types(p);
+    if (sampled || this.opts.types.seen?.(p)) return sampled;
+    const key = p.toLowerCase();
+    return this.used.get(key) ?? this.opts.usage?.get(key);
   }
 
   // ---------- modules ----------
@@ -170,6 +189,7 @@ export class Interp {
       }
     };
     run(body(mod.root));
+    mutableGlobals(mod.root, g);
     return g;
   }
 
@@ -407,6 +427,10 @@ export class Interp {
 
   /** Splits off the paths where evaluating `v` raised. */
   private guardBot(v: SymVal, then: (v: SymVal) => Flow): Flow {
+    if (this.tryDepth > 0 && v.k === "opq") {
+      // Whether an unknown call raises decides which branch of the try runs.
+      return { k: "br", c: opaque(v.text, `may raise: ${v.reason}`), a: { k: "raise" }, b: then(v) };
+    }
     const bc = botCond(v);
     if (bc.type === "false") return then(v);
     const clean = stripBot(v);
@@ -573,7 +597,13 @@ export class Interp {
     const fin = s.kids.find((k) => k.type === "finally_clause");
     const elseC = s.kids.find((k) => k.type === "else_clause");
     if (fin) return { k: "ret", v: opq(s.text, "try/finally") };
-    let f = this.execBlock(body(field(s, "body") as PyNode), { k: "fall", env }, mod);
+    this.tryDepth++;
+    let f: Flow;
+    try {
+      f = this.execBlock(body(field(s, "body") as PyNode), { k: "fall", env }, mod);
+    } finally {
+      this.tryDepth--;
+    }
     if (elseC) f = this.mergeFalls(this.mapFalls(f, (e) => this.execBlock(body(field(elseC, "body") ?? elseC), { k: "fall", env: e }, mod)));
     if (handlers.length === 0) return f;
     // Any raise in the body runs the first handler (exception types are not distinguished).
@@ -857,6 +887,7 @@ export class Interp {
       if (o.k === "module") return this.memberOf(o.name, attr);
       if (o.k === "bot") return BOT;
       if (o.k === "opq") return opq(n.text, o.reason);
+      if (o.k === "builtin" && o.name === "ipaddress.IP" && o.self?.k === "field") return ipProperty(o.self, attr, n);
       return { k: "builtin", name: attr, self: o };
     });
   }
@@ -1123,6 +1154,48 @@ export function sameVal(a: SymVal, b: SymVal, depth = 0): boolean {
   }
 }
 
+const MUTATORS = new Set(["append", "update", "add", "extend", "pop", "clear", "setdefault", "remove", "insert", "discard", "popitem"]);
+
+/**
+ * Module-level names that functions change at run time (`global X`, `X[k] = v`,
+ * `X.append(...)`): module state, so their value is not the one written in the source.
+ */
+function mutableGlobals(root: PyNode, g: Env): void {
+  const hit = new Set<string>();
+  const rootName = (n: PyNode | undefined): string | undefined => {
+    let x = n;
+    for (let i = 0; x && i < 20; i++) {
+      if (x.type === "identifier") return x.text;
+      x = field(x, "value") ?? field(x, "object");
+    }
+    return undefined;
+  };
+  const stack: { n: PyNode; inFn: boolean }[] = [{ n: root, inFn: false }];
+  let guard = 0;
+  while (stack.length > 0 && guard++ < 200_000) {
+    const { n, inFn } = stack.pop() as { n: PyNode; inFn: boolean };
+    if (inFn) {
+      if (n.type === "global_statement") for (const k of n.kids) if (k.type === "identifier") hit.add(k.text);
+      if ((n.type === "assignment" || n.type === "augmented_assignment") && field(n, "left")?.type !== "identifier") {
+        const r = rootName(field(n, "left"));
+        if (r) hit.add(r);
+      }
+      if (n.type === "call") {
+        const fn = field(n, "function");
+        if (fn?.type === "attribute" && MUTATORS.has(field(fn, "attribute")?.text ?? "")) {
+          const r = rootName(field(fn, "object"));
+          if (r) hit.add(r);
+        }
+      }
+    }
+    for (const k of n.kids) stack.push({ n: k, inFn: inFn || n.type === "function_definition" });
+  }
+  for (const name of hit) {
+    const v = g.get(name);
+    if (v && v.k !== "func" && v.k !== "module") g.set(name, opq(name, "module state changed at run time"));
+  }
+}
+
 function sameEnv(a: Env, b: Env): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;
@@ -1295,4 +1368,3 @@ function builtinValue(name: string): SymVal | undefined {
 }
 
 export type { Frame, Env };
-export { bool };

@@ -1,13 +1,13 @@
-import { pred, type Expr } from "../../model/expr.js";
+import { pred } from "../../model/expr.js";
 import type { PyNode } from "./ast.js";
 import { withNull } from "./compare.js";
-import { fieldName, mkOr } from "./exprs.js";
+import { fieldName } from "./exprs.js";
 import type { Interp } from "./interp.js";
 import { sameVal, stripBot, truthy } from "./interp.js";
 import { regexCall } from "./builtins.js";
 import { splitInRange, strPred, type StrOp } from "./predicates.js";
 import { mkAnd, mkNot } from "./exprs.js";
-import { BOT, NONE, bool, cond, constEq, isConst, num, opq, str, type SymVal, type Transform } from "./values.js";
+import { BOT, NONE, bool, constEq, isConst, num, opq, str, type SymVal, type Transform } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
 
@@ -41,8 +41,11 @@ function child(it: Interp, f: FieldVal, keys: string[], inner: SymVal, n: PyNode
   return it.ite(pred(fieldName(f.base, f.path), "eq", [null]), nc, raw);
 }
 
+const STR_METHODS = new Set(["lower", "upper", "casefold", "strip", "startswith", "endswith", "split", "rsplit"]);
+
 function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
   const root = f.base === 0 && f.path.length === 0;
+  if (!root && f.tx.length === 0 && STR_METHODS.has(name)) it.noteUse(f.base, f.path, "str");
   const nullM = (): SymVal => methodCall(it, f.nullv, name, args, kw, n);
   switch (name) {
     case "get": {
@@ -291,8 +294,4 @@ function seqMethod(it: Interp, s: SymVal & { k: "seq" }, name: string, args: Sym
   if (name === "count" && k && isConst(k) && s.items.every(isConst)) return num(s.items.filter((i) => constEq(i, k) === true).length);
   if (name === "copy") return s;
   return opq(n.text, `${s.kind}.${name}()`);
-}
-
-export function anyOf(parts: Expr[]): SymVal {
-  return cond(mkOr(...parts));
 }

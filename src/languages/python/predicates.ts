@@ -1,5 +1,5 @@
 import { F, T, opaque, pred, type Expr, type Value } from "../../model/expr.js";
-import { isNullPred, mkAnd, mkNot, mkOr, valuesPred } from "./exprs.js";
+import { isNullPred, mkNot, mkOr, valuesPred } from "./exprs.js";
 import type { Transform } from "./values.js";
 
 // Predicates over one field's raw (present, non-null) value after transforms.
@@ -50,6 +50,7 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
     return pred(name, op, usable, cs ? {} : { caseSensitive: false });
   }
   const core = rest.filter((t) => t.op !== "lower" && t.op !== "upper");
+  if (core.some((t) => (t.op === "split" || t.op === "rsplit") && Number.isNaN(t.index))) return opaque(`${name}.split(...)`, "split() result used as a string");
   if (core.length !== 1) return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "chained string transforms");
   const t = core[0];
   const alts = usable.map((l) => reEscape(l));
@@ -90,7 +91,7 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
 /** Whether `split(sep)[index]` exists (else Python raises IndexError). */
 export function splitInRange(name: string, tx: Transform[]): Expr {
   const sp = tx.find((t) => t.op === "split");
-  if (!sp || sp.op !== "split" || sp.index === 0 || sp.index === -1) return T;
+  if (!sp || sp.op !== "split" || sp.index === 0 || sp.index === -1 || Number.isNaN(sp.index)) return T;
   if (sp.sep.length !== 1) return opaque(`${name}.split(...)`, "split on a multi-character separator");
   const S = reEscape(sp.sep);
   const n = sp.index >= 0 ? sp.index : -sp.index - 1;
@@ -104,6 +105,7 @@ export function truthPred(name: string, tx: Transform[]): Expr {
   if (rest.every((t) => t.op === "lower" || t.op === "upper")) return pred(name, "is_not_null");
   if (rest.length === 1 && rest[0].op === "strip") return pred(name, "regex", ["\\S"]);
   const sp = rest.filter((t) => t.op !== "lower" && t.op !== "upper");
+  if (sp.length === 1 && sp[0].op === "split" && Number.isNaN(sp[0].index)) return T; // a split list is never empty
   if (sp.length === 1 && sp[0].op === "split" && sp[0].sep.length === 1 && !Number.isNaN(sp[0].index)) {
     const S = reEscape(sp[0].sep);
     const i = sp[0].index;
@@ -136,6 +138,18 @@ export function orderPred(name: string, tx: Transform[], op: "lt" | "gt" | "lte"
 
 /** `lit in field`: substring for strings, membership for lists, key for dicts. */
 export function containsLit(name: string, tx: Transform[], lit: Value, known: FieldType | undefined): Expr {
+  const last = tx[tx.length - 1];
+  if (last && (last.op === "split" || last.op === "rsplit") && Number.isNaN(last.index)) {
+    // Membership in x.split(sep): some part equals the literal.
+    if (typeof lit !== "string") return F;
+    if (last.op !== "split" || last.sep.length !== 1) return opaque(`${JSON.stringify(lit)} in ${name}.split()`, "membership in a split with this separator");
+    if (lit.includes(last.sep)) return F;
+    const { fold, rest } = caseOf(tx.slice(0, -1));
+    if (rest.length > 0) return opaque(`${JSON.stringify(lit)} in ${name}.split()`, "chained string transforms");
+    if (!fits(fold, lit)) return F;
+    const S = reEscape(last.sep);
+    return pred(name, "regex", [`(?:^|${S})${reEscape(lit)}(?:${S}|$)`], fold === null ? {} : { caseSensitive: false });
+  }
   const t: FieldType | undefined = tx.length > 0 ? "str" : known;
   if (t === "str") return typeof lit === "string" ? strPred(name, tx, "contains", [lit]) : F;
   if (t === "list") return lit === null ? opaque(`None in ${name}`, "None membership") : valuesPred(name, "eq", [lit]);
@@ -143,4 +157,3 @@ export function containsLit(name: string, tx: Transform[], lit: Value, known: Fi
   return opaque(`${JSON.stringify(lit)} in ${name}`, "'in' on a field of unknown type (substring or membership)");
 }
 
-export { mkAnd, mkOr, mkNot };

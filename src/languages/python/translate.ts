@@ -1,10 +1,9 @@
 import { opaque, pred, type Expr } from "../../model/expr.js";
-import { simplify } from "../../model/simplify.js";
 import { field as fieldOf } from "./ast.js";
 import { finalizeFields, keyOf, mkAnd, mkOr } from "./exprs.js";
 import { BudgetExceeded, Interp, truthy } from "./interp.js";
 import type { Program, PyModule } from "./program.js";
-import type { TypeOracle } from "./predicates.js";
+import type { FieldType, TypeOracle } from "./predicates.js";
 import { BOT, type SymVal } from "./values.js";
 
 export interface Translation {
@@ -16,15 +15,25 @@ export interface Translation {
 const EVENT: SymVal = { k: "field", base: 0, path: [], tx: [], nullv: BOT };
 
 function callEntry(mod: PyModule, fn: string, program: Program, types: TypeOracle, logType?: string, mocks?: Set<string>): { v: SymVal; usedUdm: boolean } | null {
-  const it = new Interp({ program, types, logType, mocks });
-  const f = it.globalsOf(mod).get(fn);
-  if (!f || f.k !== "func") return null;
-  try {
-    return { v: it.callFunc(mod, f.def, [EVENT], new Map()), usedUdm: it.usedUdm };
-  } catch (err) {
-    if (err instanceof BudgetExceeded) return { v: { k: "opq", text: `${fn}(event)`, reason: "evaluation budget exceeded" }, usedUdm: it.usedUdm };
-    throw err;
-  }
+  const once = (usage?: Map<string, FieldType>) => {
+    const it = new Interp({ program, types, logType, mocks, usage });
+    const f = it.globalsOf(mod).get(fn);
+    if (!f || f.k !== "func") return null;
+    try {
+      return { v: it.callFunc(mod, f.def, [EVENT], new Map()), usedUdm: it.usedUdm, used: it.used };
+    } catch (err) {
+      if (err instanceof BudgetExceeded) return { v: { k: "opq", text: `${fn}(event)`, reason: "evaluation budget exceeded" } as SymVal, usedUdm: it.usedUdm, used: new Map<string, FieldType>() };
+      throw err;
+    }
+  };
+  const first = once();
+  // A field the code uses as a string or number further down may be type-tested earlier: one more pass knows it.
+  if (first && first.used.size > 0 && hasOpaqueVal(first.v)) return once(first.used) ?? first;
+  return first;
+}
+
+function hasOpaqueVal(v: SymVal): boolean {
+  return JSON.stringify(truthy(v)).includes('"opaque"');
 }
 
 /**

@@ -116,7 +116,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
             Each facet's counts apply the query and the other facets' filters.
           </p>
           {r.hits.length > 0 ? (
-            <Table head={["Rule", "Vendor", "Severity", { label: "Techniques", opt: true }, { label: "Modality", opt: true }, { label: "Fidelity", opt: true }]}>
+            <Table head={["Rule", "Vendor", "Severity", { label: "Techniques", opt: true }, { label: "Modality", opt: true }, { label: "Fidelity", opt: true }, { label: "Modified", opt: true }]}>
               {r.hits.map((h) => (
                 <tr>
                   <td>
@@ -140,6 +140,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
                   <td class="opt">
                     <span class={`badge ${h.fidelity}`}>{h.fidelity}</span>
                   </td>
+                  <td class="opt mono">{h.modified ?? "–"}</td>
                 </tr>
               ))}
             </Table>

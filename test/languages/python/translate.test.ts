@@ -188,3 +188,62 @@ for (const [name, py, re] of OPAQUE) {
     assert.ok(reasons.some((r) => re.test(r)), `${reasons.join("; ")}`);
   });
 }
+
+test("json.loads(field) is a path step", () => {
+  const e = compile('import json\n\ndef rule(event):\n    try:\n        d = json.loads(event.get("props"))\n    except ValueError:\n        return False\n    return d.get("kind") == "admin"\n');
+  assert.equal(run(e, { props: '{"kind": "admin"}' }), true);
+  assert.equal(run(e, { props: '{"kind": "user"}' }), false);
+  assert.equal(run(e, { props: "not json" }), false);
+});
+
+test("len(field) compared with 0 is emptiness; len(x.split(sep)) counts parts", () => {
+  const e = compile('def rule(event):\n    return len(event.get("tags", [])) > 0 and len(event.get("arn", "").split(":")) >= 3\n');
+  assert.equal(run(e, { tags: ["a"], arn: "a:b:c" }), true);
+  assert.equal(run(e, { tags: [], arn: "a:b:c" }), false);
+  assert.equal(run(e, { tags: ["a"], arn: "a:b" }), false);
+});
+
+test("ipaddress: ip_address validity, is_private, network membership", () => {
+  const e = compile('from ipaddress import ip_address, ip_network\n\ndef rule(event):\n    try:\n        ip = ip_address(event.get("src"))\n    except ValueError:\n        return False\n    return not ip.is_private and ip not in ip_network("203.0.113.0/24")\n');
+  assert.equal(run(e, { src: "8.8.8.8" }), true);
+  assert.equal(run(e, { src: "10.1.2.3" }), false);
+  assert.equal(run(e, { src: "sqs.amazonaws.com" }), false);
+});
+
+test("deep_walk is deep_get where the samples show no list on the way", () => {
+  const mod = loadModule("rule:t.py", "t.py", 'def rule(event):\n    return event.deep_walk("a", "b") == "x"\n', []);
+  const t = translateCondition(mod, "rule", emptyProgram(), [], (n) => (n === "a" ? "dict" : undefined));
+  assert.deepEqual(t.condition, { type: "pred", field: "a.b", kind: "eq", values: ["x"] });
+});
+
+test("data model Method mappings are inlined", () => {
+  const program = emptyProgram();
+  const dmMod = loadModule("datamodel:dm.py", "dm.py", 'def get_user(event):\n    return event.get("actor", {}).get("email")\n', []);
+  program.dataModels.set("A.Log", { logTypes: ["A.Log"], paths: new Map(), methods: new Map([["user", "get_user"]]), module: dmMod });
+  assert.deepEqual(lines('def rule(event):\n    return event.udm("user") == "a@b"\n', { program, logTypes: ["A.Log"] }), ['actor.email eq "a@b"']);
+});
+
+test("a field used as a string later types an earlier isinstance()", () => {
+  const e = compile('def rule(event):\n    u = event.get("user")\n    if not isinstance(u, str):\n        return False\n    return u.startswith("adm")\n');
+  assert.equal(run(e, { user: "admin" }), true);
+  assert.equal(run(e, { user: "bob" }), false);
+});
+
+test("opaque: module state changed at run time", () => {
+  const reasons = opaqueReasons(compile('SEEN = {}\n\ndef rule(event):\n    SEEN[event.get("id")] = 1\n    return SEEN.get("x") == 1\n'));
+  assert.ok(reasons.some((r) => /module state/.test(r)), reasons.join("; "));
+});
+
+test("mocked names are unknown in the tests that mock them", () => {
+  const mod = loadModule("rule:t.py", "t.py", 'def lookup(x):\n    return False\n\ndef rule(event):\n    return event.get("a") == 1 and lookup(event)\n', []);
+  const c = translateCondition(mod, "rule", emptyProgram(), [], () => undefined, new Set(["lookup"])).condition;
+  const prep = (mocks?: Record<string, unknown>) => pythonSemantics.prepareEvent!({ a: 1 }, { name: "t", expected: true, event: { a: 1 }, mocks });
+  assert.equal(evaluate(c, prep({ lookup: "true" }), pythonSemantics), null);
+  assert.equal(evaluate(c, prep(), pythonSemantics), false);
+});
+
+test("an unknown call inside try may raise: the handler's outcome stays open", () => {
+  const e = compile('import somelib\n\ndef rule(event):\n    try:\n        somelib.check(event.get("x"))\n    except ValueError:\n        return False\n    return event.get("y") == 1\n');
+  assert.equal(run(e, { y: 1 }), null);
+  assert.equal(run(e, { y: 2 }), false);
+});
