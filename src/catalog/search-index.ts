@@ -1,6 +1,10 @@
 import { tacticShortname } from "../attack/tactics.js";
 import type { Db } from "./open.js";
 
+/** Facets a search can be narrowed by. Values within a facet are alternatives; facets combine with AND. */
+export const FACETS = ["vendor", "severity", "status", "modality", "tactic", "technique", "logsource", "field", "fidelity"] as const;
+export type Facet = (typeof FACETS)[number];
+
 /** What search filters, sorts and counts facets on, for one rule. Strings only, "none" for absent. */
 export interface RuleFacetRow {
   id: string;
@@ -21,11 +25,15 @@ export interface RuleFacetRow {
   /** key:value */
   logsource: string[];
   field: string[];
+  /** Per facet (FACETS order), the codes of this rule's values in SearchIndex.values. */
+  codes: number[][];
 }
 
 export interface SearchIndex {
   rows: RuleFacetRow[];
   byId: Map<string, RuleFacetRow>;
+  /** Per facet (FACETS order), every value, indexed by code. */
+  values: string[][];
 }
 
 function group(rows: { rule_id: string; v: string }[]): Map<string, string[]> {
@@ -79,7 +87,7 @@ function build(db: Db): SearchIndex {
     fidelity: string;
     modified: string | null;
   }[];
-  const rows = rules.map((r) => ({
+  const rows: RuleFacetRow[] = rules.map((r) => ({
     id: r.id,
     nativeId: r.native_id,
     title: r.title,
@@ -94,9 +102,26 @@ function build(db: Db): SearchIndex {
     technique: technique.get(r.id) ?? [],
     logsource: logsource.get(r.id) ?? [],
     field: field.get(r.id) ?? [],
+    codes: [],
   }));
+  const dicts = FACETS.map(() => new Map<string, number>());
+  const values: string[][] = FACETS.map(() => []);
+  for (const r of rows) {
+    r.codes = FACETS.map((f, i) => {
+      const v = r[f];
+      return (Array.isArray(v) ? v : [v]).map((x) => {
+        let c = dicts[i].get(x);
+        if (c === undefined) {
+          c = values[i].length;
+          values[i].push(x);
+          dicts[i].set(x, c);
+        }
+        return c;
+      });
+    });
+  }
   rows.sort((a, b) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : a.id < b.id ? -1 : 1));
-  return { rows, byId: new Map(rows.map((r) => [r.id, r])) };
+  return { rows, byId: new Map(rows.map((r) => [r.id, r])), values };
 }
 
 const cache = new WeakMap<Db, { stamp: string; index: SearchIndex }>();

@@ -1,10 +1,8 @@
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
-import { type RuleFacetRow, type SearchIndex, searchIndex, tacticIds, tacticKey } from "./search-index.js";
+import { FACETS, type Facet, type RuleFacetRow, type SearchIndex, searchIndex, tacticIds, tacticKey } from "./search-index.js";
 
-/** Facets a search can be narrowed by. Values within a facet are alternatives; facets combine with AND. */
-export const FACETS = ["vendor", "severity", "status", "modality", "tactic", "technique", "logsource", "field", "fidelity"] as const;
-export type Facet = (typeof FACETS)[number];
+export { FACETS, type Facet } from "./search-index.js";
 
 export const SORTS = ["relevance", "title", "severity", "vendor", "fidelity", "modified"] as const;
 export type Sort = (typeof SORTS)[number];
@@ -263,7 +261,7 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
       onlyExcluded(neg.all(r.id) as Ind[], `${r.title}\n${(desc.get(r.id) as { description: string }).description}`, terms),
   }));
   const result: SearchResult = { total: rows.length, hits };
-  if (sq.facets) result.facets = facetCounts(matched, tests);
+  if (sq.facets) result.facets = facetCounts(index, matched, tests);
   return result;
 }
 
@@ -283,32 +281,35 @@ function onlyExcluded(rows: Ind[], text: string, terms: string[]): boolean {
 /**
  * Counts per facet value. A facet's counts apply the query and every OTHER
  * facet's filter, so picking a vendor still shows how many rules the other
- * vendors have. Top values first; long facets are cut to FACET_LIMIT.
+ * vendors have. Values are counted by their interned codes (no string hashing
+ * per row). Top values first; long facets are cut to FACET_LIMIT.
  */
-function facetCounts(rows: RuleFacetRow[], tests: { facet: Facet; test: Test }[]): Record<Facet, FacetCount[]> {
-  const maps = Object.fromEntries(FACETS.map((f) => [f, new Map<string, number>()])) as Record<Facet, Map<string, number>>;
-  const add = (f: Facet, r: RuleFacetRow) => {
-    const m = maps[f];
-    const v = r[f];
-    if (Array.isArray(v)) for (const x of v) m.set(x, (m.get(x) ?? 0) + 1);
-    else m.set(v, (m.get(v) ?? 0) + 1);
-  };
+function facetCounts(index: SearchIndex, rows: RuleFacetRow[], tests: { facet: Facet; test: Test }[]): Record<Facet, FacetCount[]> {
+  const counts = FACETS.map((_, i) => new Uint32Array(index.values[i].length));
+  const slot = new Map(FACETS.map((f, i) => [f, i]));
   for (const r of rows) {
-    let failed: Facet | null = null;
+    let failed = -1;
     let fails = 0;
     for (const t of tests) {
       if (!t.test(r)) {
-        failed = t.facet;
+        failed = slot.get(t.facet) ?? -1;
         if (++fails > 1) break;
       }
     }
-    if (fails === 0) for (const f of FACETS) add(f, r);
-    else if (fails === 1 && failed) add(failed, r);
+    if (fails === 0) {
+      for (let i = 0; i < FACETS.length; i++) for (const c of r.codes[i]) counts[i][c]++;
+    } else if (fails === 1 && failed >= 0) {
+      for (const c of r.codes[failed]) counts[failed][c]++;
+    }
   }
   const out = {} as Record<Facet, FacetCount[]>;
-  for (const f of FACETS) {
-    const list = [...maps[f]].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  FACETS.forEach((f, i) => {
+    const list: FacetCount[] = [];
+    counts[i].forEach((n, c) => {
+      if (n > 0) list.push({ value: index.values[i][c], count: n });
+    });
+    list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     out[f] = f === "technique" || f === "logsource" || f === "field" ? list.slice(0, FACET_LIMIT) : list;
-  }
+  });
   return out;
 }

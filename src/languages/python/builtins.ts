@@ -70,6 +70,10 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
         if (v.k === "bool") return num(Number(v.v));
         if (v.k === "str") return /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v.v) && (name === "float" || /^\s*[-+]?\d+\s*$/.test(v.v)) ? num(Number(v.v)) : BOT;
         if (v.k === "bot" || v.k === "none") return BOT;
+        // float() of a numeric field is the field (int() would truncate).
+        if (name === "float" && v.k === "field" && v.tx.length === 0 && v.path.length > 0 && it.typeOf(v.base, v.path) === "num") {
+          return { ...v, nullv: v.nullv.k === "num" ? v.nullv : BOT };
+        }
         return opq(n.text, `${name}() of an event value`);
       });
     case "set":

@@ -132,10 +132,12 @@ export function basesOf(e: Expr, out = new Set<number>()): Set<number> {
       if (e.field !== null) out.add(baseOf(e.field));
       if (e.kind === "fieldref") for (const v of e.values) if (typeof v === "string") out.add(baseOf(v));
       break;
-    case "quant":
+    case "quant": {
       out.add(baseOf(e.over));
-      basesOf(e.cond, out);
+      // Unmarked fields in the body are relative to the element; marked ones still refer outward.
+      for (const b of basesOf(e.cond)) if (b !== 0) out.add(b);
       break;
+    }
     case "opaque":
       for (const f of e.fields ?? []) out.add(baseOf(f));
       break;

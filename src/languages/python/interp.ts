@@ -983,6 +983,9 @@ export class Interp {
           case "/": return y.v === 0 ? BOT : num(x.v / y.v);
           case "//": return y.v === 0 ? BOT : num(Math.floor(x.v / y.v));
           case "%": return y.v === 0 ? BOT : num(((x.v % y.v) + y.v) % y.v);
+          case "|": return num(x.v | y.v);
+          case "&": return num(x.v & y.v);
+          case "^": return num(x.v ^ y.v);
           case "**": return num(x.v ** y.v);
           default: return opq(n.text, `operator ${op}`);
         }

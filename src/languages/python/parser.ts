@@ -73,6 +73,8 @@ function convert(n: Node, src: string, errors: PySyntaxError[], depth: number): 
         const child = c.currentNode;
         const fname = c.currentFieldName;
         if (!child.isNamed && !fname) continue;
+        // Comments carry no semantics and would otherwise sit among operands.
+        if (child.type === "comment") continue;
         if (child.isNamed && child.type !== "ERROR" && !child.hasError && child.childCount === 0 && !child.isMissing && !fname) {
           out.kids.push(leaf(child, src));
           continue;
