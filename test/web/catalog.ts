@@ -26,6 +26,7 @@ export async function buildFixtureCatalog(opts: { attack?: boolean } = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), "ruleatlas-web-"));
   const path = join(dir, "catalog.db");
   const db = openCatalog(path);
+  let ok = false;
   try {
     const examples = join(ROOT, "examples");
     const dirs = existsSync(examples)
@@ -52,8 +53,11 @@ export async function buildFixtureCatalog(opts: { attack?: boolean } = {}): Prom
       afterIngest(db, { upserted, removed: [] });
     })();
     if ((opts.attack ?? true) && HAS_ATTACK) importAttackFile(db, ATTACK_BUNDLE);
+    ok = true;
   } finally {
     db.close();
+    // A failed build leaves no temp folder behind.
+    if (!ok) rmSync(dir, { recursive: true, force: true });
   }
   return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

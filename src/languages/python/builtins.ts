@@ -40,6 +40,7 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
     case "ipaddress.ip_address":
       return a0 ? it.lift1(a0, (v) => ipAddress(it, v, n)) : BOT;
     case "ipaddress.ip_network":
+      // A field may hold a CIDR ("0.0.0.0/0"): network properties of a field are not cidr predicates.
       return a0 ? ipNetwork(a0, n) : BOT;
     case "json.loads":
       return a0 ? it.lift1(a0, (v) => jsonLoads(it, v, n)) : BOT;

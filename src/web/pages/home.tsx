@@ -69,7 +69,7 @@ export function HomePage({ d }: { d: HomeData }) {
         ))}
       </Table>
       <p class="note">
-        Last sync: {d.lastSync ?? "never"}. ATT&amp;CK: {d.attack.version ? `Enterprise v${d.attack.version}` : "not loaded"}.
+        Last sync: {d.lastSync ? `${d.lastSync.slice(0, 16).replace("T", " ")} UTC` : "never"}. ATT&amp;CK: {d.attack.version ? `Enterprise v${d.attack.version}` : "not loaded"}.
         Fidelity <em>full</em>: the whole condition is normalized; <em>partial</em>: some fragments are kept as written
         and evaluate to unknown. Replay: the vendor's own tests evaluated on the normalized condition.
       </p>

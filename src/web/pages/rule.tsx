@@ -5,6 +5,9 @@ import { Layout } from "./layout.js";
 import { FidelityBadge, Section, Table, ValueText, vendorName } from "./parts.js";
 import { RelatedRules } from "./related.js";
 
+/** Records of a multi-record test shown inline (Sigma regression data can hold thousands). */
+const SHOWN_RECORDS = 20;
+
 const VERDICT: Record<string, string> = { agree: "agrees", disagree: "disagrees", unknown: "unknown" };
 
 export function RulePage({ d }: { d: RulePageData }) {
@@ -250,17 +253,28 @@ function Tests({ d }: { d: RulePageData }) {
         {d.tests.map((t) => (
           <tr>
             <td>{t.name}</td>
-            <td>{t.expected ? "fires (true)" : "does not fire (false)"}</td>
+            <td>
+              {t.events
+                ? `fires on at least ${t.minMatches ?? 1} of ${t.events.length} records`
+                : t.expected
+                  ? "fires (true)"
+                  : "does not fire (false)"}
+            </td>
             <td>
               <span class={`verdict ${t.replay.verdict}`}>{VERDICT[t.replay.verdict]}</span>
               <div class="note">got {t.replay.got === null ? "unknown" : String(t.replay.got)}</div>
             </td>
             <td>
               <details>
-                <summary>event</summary>
+                <summary>{t.events ? `${t.events.length} records` : "event"}</summary>
                 <pre>
-                  <code>{JSON.stringify(t.event, null, 2)}</code>
+                  <code>{JSON.stringify(t.events ? t.events.slice(0, SHOWN_RECORDS) : t.event, null, 2)}</code>
                 </pre>
+                {t.events && t.events.length > SHOWN_RECORDS ? (
+                  <p class="note">
+                    First {SHOWN_RECORDS} of {t.events.length} records; all are in the JSON twin.
+                  </p>
+                ) : null}
               </details>
             </td>
           </tr>
