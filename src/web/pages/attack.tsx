@@ -3,7 +3,7 @@ import { VENDORS } from "../../model/rule.js";
 import type { MatrixData, TechniqueData } from "../data/attack.js";
 import { ruleHref, techniqueHref } from "../data/links.js";
 import { Layout } from "./layout.js";
-import { Table, vendorName } from "./parts.js";
+import { Table, vendorName, JsonTwin } from "./parts.js";
 
 function Legend({ d }: { d: MatrixData }) {
   return (
@@ -134,9 +134,7 @@ export function AttackPage({ d, api }: { d: MatrixData; api: string }) {
           </Table>
         </>
       ) : null}
-      <p class="note">
-        JSON: <a href={api}>{api}</a>
-      </p>
+      <JsonTwin href={api} />
     </Layout>
   );
 }
@@ -199,9 +197,7 @@ export function TechniquePage({ d }: { d: TechniqueData }) {
           </Table>
         </>
       ))}
-      <p class="note">
-        JSON: <a href={`/api/attack/${encodeURIComponent(d.technique)}`}>{`/api/attack/${d.technique}`}</a>
-      </p>
+      <JsonTwin href={`/api/attack/${encodeURIComponent(d.technique)}`} />
     </Layout>
   );
 }

@@ -1,7 +1,7 @@
 import type { HomeData } from "../data/home.js";
 import { searchHref } from "../data/links.js";
 import { Layout } from "./layout.js";
-import { Table, fmtPct, vendorName } from "./parts.js";
+import { Table, fmtPct, vendorName, JsonTwin } from "./parts.js";
 
 export function HomePage({ d }: { d: HomeData }) {
   return (
@@ -81,9 +81,7 @@ export function HomePage({ d }: { d: HomeData }) {
           <a href="/match">Event playground</a> — paste an event, see which rules fire and why.
         </p>
       </div>
-      <p class="note">
-        JSON: <a href="/api/stats">/api/stats</a>
-      </p>
+      <JsonTwin href="/api/stats" />
     </Layout>
   );
 }

@@ -2,7 +2,7 @@ import type { IndicatorRule } from "../../analytics/indicators.js";
 import type { IndicatorData } from "../data/indicator.js";
 import { ruleHref } from "../data/links.js";
 import { Layout } from "./layout.js";
-import { Table, vendorName } from "./parts.js";
+import { Table, vendorName, JsonTwin } from "./parts.js";
 
 function Group({ groups, empty }: { groups: { vendor: string; rules: IndicatorRule[] }[]; empty: string }) {
   if (groups.length === 0) return <p class="muted">{empty}</p>;
@@ -47,9 +47,7 @@ export function IndicatorPage({ d, api }: { d: IndicatorData; api: string }) {
       <h2>Rules that exclude it ({d.counts.onlyExclude})</h2>
       <p class="note">The value sits under a NOT: these rules suppress it.</p>
       <Group groups={d.excludes} empty="No rule excludes this value." />
-      <p class="note">
-        JSON: <a href={api}>{api}</a>
-      </p>
+      <JsonTwin href={api} />
     </Layout>
   );
 }

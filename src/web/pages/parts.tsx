@@ -67,3 +67,12 @@ export function Section({ id, title, children }: { id: string; title: string; ch
 export function fmtPct(n: number, of: number): string {
   return of === 0 ? "–" : `${Math.round((1000 * n) / of) / 10}%`;
 }
+
+/** The footnote that points a page to its JSON twin. */
+export function JsonTwin({ href }: { href: string }) {
+  return (
+    <p class="note">
+      JSON: <a href={href}>{href}</a>
+    </p>
+  );
+}

@@ -2,7 +2,7 @@ import type { Value } from "../../model/expr.js";
 import type { RulePageData } from "../data/rule.js";
 import { indicatorHref, ruleHref, searchHref, techniqueHref } from "../data/links.js";
 import { Layout } from "./layout.js";
-import { FidelityBadge, Section, Table, ValueText, vendorName } from "./parts.js";
+import { FidelityBadge, Section, Table, ValueText, vendorName, JsonTwin } from "./parts.js";
 import { RelatedRules } from "./related.js";
 
 /** Records of a multi-record test shown inline (Sigma regression data can hold thousands). */
@@ -39,9 +39,7 @@ export function RulePage({ d }: { d: RulePageData }) {
         <RelatedRules related={d.related} />
       </Section>
       {r.diagnostics.length > 0 ? <Diagnostics d={d} /> : null}
-      <p class="note">
-        JSON: <a href={`/api${ruleHref(r.id)}`}>{`/api${ruleHref(r.id)}`}</a>
-      </p>
+      <JsonTwin href={`/api${ruleHref(r.id)}`} />
     </Layout>
   );
 }

@@ -2,7 +2,7 @@ import { FACETS, type Facet, SORTS } from "../../catalog/search.js";
 import { ruleHref, searchHref, techniqueHref } from "../data/links.js";
 import type { SearchPageData, SearchParams } from "../data/search.js";
 import { Layout } from "./layout.js";
-import { Table, vendorName } from "./parts.js";
+import { Table, vendorName, JsonTwin } from "./parts.js";
 
 const FACET_LABEL: Record<Facet, string> = {
   vendor: "Vendor",
@@ -164,9 +164,7 @@ export function SearchPage({ d, api }: { d: SearchPageData; api: string }) {
           ) : null}
         </>
       ) : null}
-      <p class="note">
-        JSON: <a href={api}>{api}</a>
-      </p>
+      <JsonTwin href={api} />
     </Layout>
   );
 }
