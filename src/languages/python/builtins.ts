@@ -4,10 +4,10 @@ import type { PyNode } from "./ast.js";
 import { withNull } from "./compare.js";
 import { fieldName, mkAnd, mkNot, mkOr, mkQuant } from "./exprs.js";
 import type { Frame, Interp } from "./interp.js";
-import { stripBot, truthy } from "./interp.js";
+import { botCond, stripBot, truthy } from "./interp.js";
 import { reEscape, type FieldType } from "./predicates.js";
 import { ipAddress, ipNetwork } from "./ipaddr.js";
-import { BOT, JSON_STEP, NONE, bool, cond, fromJson, num, opq, str, type SymVal } from "./values.js";
+import { BOT, FALSE_V, JSON_STEP, NONE, TRUE_V, bool, cond, fromJson, num, opq, str, type SymVal } from "./values.js";
 
 
 const RE_FLAGS: Record<string, number> = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64, A: 256, ASCII: 256, U: 32, UNICODE: 32 };
@@ -126,12 +126,23 @@ function jsonLoads(it: Interp, v: SymVal, n: PyNode): SymVal {
 function quantCall(it: Interp, name: "any" | "all", a0: SymVal | undefined, n: PyNode): SymVal {
   if (!a0) return BOT;
   if (a0.k === "seq") {
+    // A list literal is built before any()/all() runs: an element that raised makes the call raise.
+    const raised = mkOr(...a0.items.map(botCond));
     const ts = a0.items.map((i) => truthy(stripBot(i)));
-    return cond(name === "any" ? mkOr(...ts) : mkAnd(...ts));
+    const r = cond(name === "any" ? mkOr(...ts) : mkAnd(...ts));
+    return raised.type === "false" ? r : it.ite(raised, BOT, r);
   }
   if (a0.k === "gen") {
-    const ts = a0.items.map((i) => (name === "any" ? mkAnd(i.g, truthy(stripBot(i.v))) : mkOr(mkNot(i.g), truthy(stripBot(i.v)))));
-    return cond(name === "any" ? mkOr(...ts) : mkAnd(...ts));
+    // A generator is consumed left to right: an element raises only if no earlier one decided.
+    let r: SymVal = name === "any" ? FALSE_V : TRUE_V;
+    for (let i = a0.items.length - 1; i >= 0; i--) {
+      const { g, v } = a0.items[i];
+      const t = truthy(stripBot(v));
+      const decided: SymVal = name === "any" ? it.ite(t, TRUE_V, r) : it.ite(t, r, FALSE_V);
+      const step = it.ite(botCond(v), BOT, decided);
+      r = it.ite(g, step, r);
+    }
+    return r;
   }
   if (a0.k === "qgen") {
     const over = fieldName(a0.over.base, a0.over.path);

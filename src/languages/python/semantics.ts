@@ -30,7 +30,7 @@ export function pyTruthy(v: unknown): boolean {
  * out: an array there yields its elements (membership, quantifiers).
  */
 export function resolvePython(event: unknown, field: string): unknown[] | undefined {
-  const v = walk(event, field, 0);
+  const v = walk(event, field, 0, true);
   if (v === MISSING) return undefined;
   if (Array.isArray(v)) return v;
   return [v];
@@ -40,7 +40,7 @@ const MISSING = Symbol("missing");
 
 const JSON_STEP = "json()";
 
-function walk(node: unknown, rest: string, depth: number): unknown {
+function walk(node: unknown, rest: string, depth: number, ci: boolean): unknown {
   if (rest === "") return node;
   if (typeof node === "string" && (rest === JSON_STEP || rest.startsWith(`${JSON_STEP}.`))) {
     // json.loads as a path step: an unparsable string has nothing below it.
@@ -51,17 +51,18 @@ function walk(node: unknown, rest: string, depth: number): unknown {
     } catch {
       return MISSING;
     }
-    return walk(parsed, rest.slice(JSON_STEP.length + 1), depth + 1);
+    // json.loads builds plain dicts: below it keys are case-sensitive.
+    return walk(parsed, rest.slice(JSON_STEP.length + 1), depth + 1, false);
   }
   if (depth > 64 || node === null || typeof node !== "object" || Array.isArray(node)) return MISSING;
   const obj = node as Record<string, unknown>;
-  const whole = lookup(obj, rest);
+  const whole = lookup(obj, rest, ci);
   if (whole !== MISSING) return whole;
   let dot = rest.indexOf(".");
   while (dot !== -1) {
-    const child = lookup(obj, rest.slice(0, dot));
+    const child = lookup(obj, rest.slice(0, dot), ci);
     if (child !== MISSING) {
-      const r = walk(child, rest.slice(dot + 1), depth + 1);
+      const r = walk(child, rest.slice(dot + 1), depth + 1, ci);
       if (r !== MISSING) return r;
     }
     dot = rest.indexOf(".", dot + 1);
@@ -69,8 +70,9 @@ function walk(node: unknown, rest: string, depth: number): unknown {
   return MISSING;
 }
 
-function lookup(obj: Record<string, unknown>, key: string): unknown {
+function lookup(obj: Record<string, unknown>, key: string, ci: boolean): unknown {
   if (Object.hasOwn(obj, key)) return obj[key];
+  if (!ci) return MISSING;
   const lower = key.toLowerCase();
   for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
   return MISSING;

@@ -18,7 +18,7 @@ function helpers(src: Record<string, string>): Program {
   return p;
 }
 
-function compile(py: string, opts: { program?: Program; logTypes?: string[]; types?: Record<string, "str" | "list" | "dict"> } = {}): Expr {
+function compile(py: string, opts: { program?: Program; logTypes?: string[]; types?: Record<string, "str" | "list" | "dict" | "num"> } = {}): Expr {
   const mod = loadModule("rule:t.py", "t.py", py, []);
   const types = opts.types ?? {};
   return simplify(translateCondition(mod, "rule", opts.program ?? emptyProgram(), opts.logTypes ?? [], (n) => types[n]).condition);
@@ -246,4 +246,33 @@ test("an unknown call inside try may raise: the handler's outcome stays open", (
   const e = compile('import somelib\n\ndef rule(event):\n    try:\n        somelib.check(event.get("x"))\n    except ValueError:\n        return False\n    return event.get("y") == 1\n');
   assert.equal(run(e, { y: 1 }), null);
   assert.equal(run(e, { y: 2 }), false);
+});
+
+test("regex flags combined with | and comments inside expressions", () => {
+  const e = compile('import re\n\ndef rule(event):\n    return bool(\n        # case-insensitive, multi-line\n        re.search(r"^drop", event.get("q", ""), re.I | re.M)\n    )\n');
+  assert.deepEqual(e, { type: "pred", field: "q", kind: "regex", values: ["^drop"], caseSensitive: false, regexFlags: "m" });
+});
+
+test("float() of a numeric field is the field", () => {
+  const e = compile('def rule(event):\n    return float(event.get("severity", 0)) >= 7.0\n', { types: { severity: "num" } });
+  assert.equal(run(e, { severity: 8.2 }), true);
+  assert.equal(run(e, { severity: 2 }), false);
+});
+
+test("nested loops over event arrays become nested quantifiers", () => {
+  const e = compile('def rule(event):\n    for g in event.get("groups", []) or []:\n        for m in g.get("members", []) or []:\n            if m.get("role") == "owner":\n                return True\n    return False\n');
+  assert.equal(run(e, { groups: [{ members: [{ role: "x" }] }, { members: [{ role: "owner" }] }] }), true);
+  assert.equal(run(e, { groups: [{ members: [{ role: "x" }] }] }), false);
+});
+
+test("any() over a generator raises when an element raises before a match", () => {
+  const e = compile('ROLES = ["admin", "ops"]\n\ndef rule(event):\n    return event.get("k") == 1 and not any(r in event.get("arn") for r in ROLES)\n', { types: { arn: "str" } });
+  assert.equal(run(e, { k: 1, arn: "user/dev" }), true);
+  assert.equal(run(e, { k: 1 }), false); // `r in None` raises: no alert
+});
+
+test("keys below json.loads are case-sensitive (plain dicts)", () => {
+  const e = compile('import json\n\ndef rule(event):\n    return json.loads(event.get("d", "{}")).get("status") == "off"\n');
+  assert.equal(run(e, { d: '{"status": "off"}' }), true);
+  assert.equal(run(e, { d: '{"STATUS": "off"}' }), false);
 });
