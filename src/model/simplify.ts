@@ -10,13 +10,29 @@ export function simplify(e: Expr): Expr {
   return simplifyWith(e, new WeakMap());
 }
 
-/** Dedupe keys are memoized per node: recomputing them at every level would be quadratic in depth. */
+/**
+ * A node's dedupe key, equal to canonicalJson(e), built from its children's
+ * memoized keys: keying every level by re-serializing whole subtrees would be
+ * quadratic in depth.
+ */
 function keyOf(e: Expr, memo: WeakMap<Expr, string>): string {
   let k = memo.get(e);
-  if (k === undefined) {
-    k = canonicalJson(e);
-    memo.set(e, k);
+  if (k !== undefined) return k;
+  switch (e.type) {
+    case "and":
+    case "or":
+      k = `{"args":[${e.args.map((a) => keyOf(a, memo)).join(",")}],"type":"${e.type}"}`;
+      break;
+    case "not":
+      k = `{"arg":${keyOf(e.arg, memo)},"type":"not"}`;
+      break;
+    case "quant":
+      k = `{"cond":${keyOf(e.cond, memo)},"over":${JSON.stringify(e.over)},"quantifier":"${e.quantifier}","type":"quant"}`;
+      break;
+    default:
+      k = canonicalJson(e);
   }
+  memo.set(e, k);
   return k;
 }
 

@@ -44,3 +44,20 @@ test("fidelity: none, partial, full", () => {
   assert.equal(fidelityOf(and(a, opaque("x()", "unknown call"))), "partial");
   assert.equal(fidelityOf(and(a, b)), "full");
 });
+
+test("dedupe keys of composite nodes equal their canonical JSON", async () => {
+  const { canonicalJson } = await import("../../src/model/canonical.js");
+  const q = { type: "quant" as const, quantifier: "any" as const, over: "items", cond: and(a, not(b)) };
+  // Two structurally equal composites (built separately) are one operand after simplify.
+  const twice = simplify(or(and(a, not(b)), q, and(pred("A", "eq", ["1"]), not(pred("B", "eq", ["2"]))), { ...q }));
+  assert.deepEqual(twice, or(and(a, not(b)), q));
+  assert.equal(canonicalJson(twice), canonicalJson(or(and(a, not(b)), q)));
+});
+
+test("simplify stays fast on deep trees", () => {
+  let e = pred("x", "eq", ["0"]) as ReturnType<typeof and>;
+  for (let i = 1; i < 3000; i++) e = i % 2 ? and(pred("x", "eq", [String(i)]), or(e, pred("y", "eq", [String(i)]))) : or(e, pred("z", "eq", [String(i)]));
+  const t0 = performance.now();
+  simplify(e);
+  assert.ok(performance.now() - t0 < 1000, "simplify of a 3,000-deep tree took over a second");
+});
