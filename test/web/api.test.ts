@@ -39,7 +39,7 @@ async function html(path: string, init?: RequestInit): Promise<{ status: number;
 }
 
 /** Text as hono/jsx escapes it in HTML. */
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 describe("rule page and /api/rules/<vendor>/<id>", () => {
   test("the JSON twin carries every section of the reference page", async () => {
@@ -50,7 +50,7 @@ describe("rule page and /api/rules/<vendor>/<id>", () => {
     assert.equal(r.description, "An AWS Config Recorder or Delivery Channel was created");
     assert.deepEqual(r.logic.conditionText, [
       "not (errorCode is_not_null or errorMessage is_not_null)",
-      'eventName in ["PutDeliveryChannel", "PutConfigurationRecorder", "StartConfigurationRecorder"] (cased)',
+      'eventName in ["PutDeliveryChannel", "PutConfigurationRecorder", "StartConfigurationRecorder"]',
     ]);
     assert.deepEqual(
       r.logic.exclusions.map((x) => [x.field, x.kind, x.values]),

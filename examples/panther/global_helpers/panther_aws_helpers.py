@@ -15,3 +15,26 @@ def cloudtrail_context(event):
         "userIdentity": event.get("userIdentity", {}),
         "summary": "CloudTrail call " + "recorded",
     }
+
+def aws_cloudtrail_success(event):
+    # A CloudTrail call failed when either error field is set.
+    if event.get("errorCode", "") or event.get("errorMessage", ""):
+        return False
+    return True
+
+
+def investigation_link(event):
+    return "https://example.invalid/search?q=" + str(event.get("eventID"))
+
+
+def aws_rule_context(event):
+    return {
+        "eventName": event.get("eventName", "<NO_EVENT_NAME>"),
+        "eventSource": event.get("eventSource", "<NO_EVENT_SOURCE>"),
+        "awsRegion": event.get("awsRegion", "<NO_REGION>"),
+        "recipientAccountId": event.get("recipientAccountId", "<NO_ACCOUNT>"),
+        "sourceIPAddress": event.get("sourceIPAddress", "<NO_SOURCE_IP>"),
+        "userAgent": event.get("userAgent", "<NO_USER_AGENT>"),
+        "userIdentity": event.get("userIdentity", "<NO_IDENTITY>"),
+        "Investigation": investigation_link(event),
+    }
