@@ -1,6 +1,7 @@
 import type { Db } from "../catalog/open.js";
 import { canonicalTable } from "./canonical.js";
 import { refreshCorpusKeys, storedTableHash } from "./keys.js";
+import { refreshRelated } from "./related-store.js";
 import { ensureAnalyticsSchema } from "./schema.js";
 import { hasTable } from "../attack/schema.js";
 
@@ -13,7 +14,10 @@ export function analyticsReady(db: Db): boolean {
   ensureAnalyticsSchema(db);
   if (!hasTable(db, "corpus_keys")) return false;
   if (!db.readonly && storedTableHash(db) !== canonicalTable().hash) {
-    db.transaction(() => refreshCorpusKeys(db, null))();
+    db.transaction(() => {
+      refreshCorpusKeys(db, null);
+      refreshRelated(db);
+    })();
   }
   return true;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../catalog/open.js";
 import { refreshAttackPairs } from "../attack/pairs.js";
 import { refreshCorpusKeys } from "./keys.js";
+import { refreshRelated } from "./related-store.js";
 import { ensureAnalyticsSchema } from "./schema.js";
 
 /** Above this share of the catalog changed, a full rebuild is cheaper than per-key upkeep. */
@@ -26,6 +27,7 @@ export function refreshAnalytics(db: Db, changed: { upserted: string[]; removed:
   }
   refreshAttackPairs(db, idTable);
   refreshCorpusKeys(db, idTable);
+  refreshRelated(db);
   if (idTable) db.exec("DELETE FROM _ra_ids");
 }
 
@@ -34,4 +36,5 @@ export function rebuildAnalytics(db: Db): void {
   ensureAnalyticsSchema(db);
   refreshAttackPairs(db, null);
   refreshCorpusKeys(db, null);
+  refreshRelated(db);
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../catalog/open.js";
+import { hasTable } from "../attack/schema.js";
 import type { RelatedRule, RelatedResult, SharedKey } from "./related.js";
 import { byRank, candidateOf, keyWeight, qualifierFields } from "./related-live.js";
 
@@ -188,8 +189,32 @@ export function computeAllRelated(db: Db): Map<string, StoredRelated> {
   return out;
 }
 
+/**
+ * The ATT&CK data technique-only neighbours were computed against: an ATT&CK import
+ * re-resolves every rule's pairs (src/attack/import.ts) without an ingest.
+ */
+function attackStamp(db: Db): string {
+  const row = db
+    .prepare("SELECT group_concat(s, ';') AS s FROM (SELECT domain || '@' || version || '@' || imported_at AS s FROM attack_versions ORDER BY s)")
+    .get() as { s: string | null };
+  return row.s ?? "";
+}
+
+/** True when the stored table answers for the current catalog; on a writable catalog a stale table is rebuilt once. */
+export function relatedTableReady(db: Db): boolean {
+  if (!hasTable(db, "related_rules")) return false;
+  const stamp = (db.prepare("SELECT value FROM meta WHERE key = 'related_attack'").get() as { value: string } | undefined)?.value;
+  if (stamp === attackStamp(db)) return true;
+  if (db.readonly) return false;
+  db.transaction(() => refreshRelated(db))();
+  return true;
+}
+
 /** Recomputes the table and rewrites the rows whose answer changed (inside the caller's transaction). */
 export function refreshRelated(db: Db): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES ('related_attack', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    attackStamp(db),
+  );
   const fresh = computeAllRelated(db);
   const stored = new Map(
     (db.prepare("SELECT rule_id, total, related_json, technique_json FROM related_rules").raw().all() as [string, number, string, string][]).map(

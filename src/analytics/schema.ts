@@ -10,6 +10,7 @@ import { ensureAttackSchema, hasTable } from "../attack/schema.js";
  *   index indicators (field, kind, value_norm) answers them.
  * - corpus_counts: distinct rules per canonical key over non-negated rows.
  * - canonical_aliases: the canonical field table (data/canonical-fields), as SQL.
+ * - related_rules: per rule, its stored related-rules answer (related-store.ts).
  */
 /** Dropped and rebuilt around a full rebuild: one bulk index build beats 50k index updates. */
 export const KEY_INDEXES = `
@@ -44,10 +45,16 @@ CREATE TABLE IF NOT EXISTS canonical_aliases (
   family TEXT NOT NULL,
   PRIMARY KEY (field, when_token)
 );
+CREATE TABLE IF NOT EXISTS related_rules (
+  rule_id TEXT PRIMARY KEY,
+  total INTEGER NOT NULL,
+  related_json TEXT NOT NULL,
+  technique_json TEXT NOT NULL
+) WITHOUT ROWID;
 `;
 
 /** Bumped when a derived table changes shape: the derived tables are then dropped and rebuilt. */
-const ANALYTICS_SCHEMA = "3";
+const ANALYTICS_SCHEMA = "4";
 
 const ready = new WeakSet<Db>();
 
@@ -60,6 +67,7 @@ export function ensureAnalyticsSchema(db: Db): void {
     const row = db.prepare("SELECT value FROM meta WHERE key = 'analytics_schema'").get() as { value: string } | undefined;
     if (row?.value !== ANALYTICS_SCHEMA) {
       db.exec(`DROP TABLE IF EXISTS corpus_keys; DROP TABLE IF EXISTS corpus_counts; DROP TABLE IF EXISTS canonical_aliases;
+        DROP TABLE IF EXISTS related_rules;
         DELETE FROM meta WHERE key = 'canonical_fields_hash';`);
       db.prepare(
         "INSERT INTO meta (key, value) VALUES ('analytics_schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
