@@ -3,8 +3,8 @@
 // concurrent keep-alive clients (raw HTTP/1.1 over loopback sockets) hitting rule pages, then searches, for D seconds
 // each. Prints p50/p90/p99/max latency, throughput and errors, with the page
 // cache on (the default) after one warm-up pass, and with it off (every
-// request rendered from the catalog). Usage:
-//   node --import tsx bench/web.ts [--db catalog.db] [--clients 32] [--seconds 20] [--rules 1000]
+// request rendered from the catalog). --no-cache runs only the second (cold) pass. Usage:
+//   node --import tsx bench/web.ts [--db catalog.db] [--clients 32] [--seconds 20] [--rules 1000] [--no-cache]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     clients: { type: "string", default: "32" },
     seconds: { type: "string", default: "20" },
     rules: { type: "string", default: "1000" },
+    "no-cache": { type: "boolean", default: false },
   },
 });
 const CLIENTS = Number(args.clients);
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${ids.length} rules in the catalog; ${rules.length} rule pages and ${SEARCHES.length} searches; ${CLIENTS} clients, ${SECONDS} s per run\n`,
     );
-    for (const cache of [2000, 0]) {
+    for (const cache of args["no-cache"] ? [0] : [2000, 0]) {
       const { child, base } = await startServer(db, cache);
       try {
         if (cache > 0) {

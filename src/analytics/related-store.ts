@@ -1,11 +1,13 @@
 import type { Db } from "../catalog/open.js";
 import { hasTable } from "../attack/schema.js";
 import type { RelatedRule, RelatedResult, SharedKey } from "./related.js";
-import { byRank, candidateOf, keyWeight, qualifierFields } from "./related-live.js";
+import { candidateOf, keyWeight, qualifierFields } from "./related-live.js";
 
 /**
  * Precomputed related rules: per rule, its top STORED_RELATED candidates (all vendors)
- * and its first 4 × STORED_RELATED technique-only neighbours, in `related_rules`.
+ * and its first STORED_RELATED technique-only neighbours, in `related_rules`. Unfiltered,
+ * a limit L ≤ STORED_RELATED takes the first L of each list, exactly as the live path does;
+ * filtered requests are answered live (see related.ts).
  *
  * Every weight is ln(1 + N/df): adding or removing a single rule changes N and so
  * every score, so the table is recomputed whole, in memory, after any change and
@@ -14,179 +16,216 @@ import { byRank, candidateOf, keyWeight, qualifierFields } from "./related-live.
  */
 export const STORED_RELATED = 20;
 
-interface KeyRow {
-  rule_id: string;
-  grp: number;
-  field: string;
-  kind: string;
-  value: string;
-  mf: string | null;
-  mk: string;
-  mv: string;
-}
-
 interface Meta {
   title: string;
   vendor: string;
   modality: string;
 }
 
-export interface StoredRelated {
+/**
+ * One stored candidate: other rule, the product of the two norms, and per shared key
+ * the (own, other) corpus_keys rowids it was found through — the evidence is rebuilt
+ * from those rows on read, so the table stays small.
+ */
+type StoredPair = [other: string, normProduct: number, keys: [number, number][]];
+
+/** A rule's stored answer: candidates in rank order and technique-only neighbours. */
+interface StoredRow {
   total: number;
-  related: RelatedRule[];
-  techniqueOnly: RelatedResult["techniqueOnly"];
+  related: StoredPair[];
+  techniqueOnly: [string, string[]][];
 }
 
-/** Row layout of the corpus: keys as small integers, holders in the order the live query meets them. */
-function loadKeys(db: Db) {
-  const rows = db
-    .prepare(
-      `SELECT k.rule_id, k.grp, k.field, k.kind, k.value, i.field AS mf, i.kind AS mk, i.value AS mv
-       FROM corpus_keys k JOIN indicators i ON i.rowid = k.grp WHERE k.neg = 0 ORDER BY k.rowid`,
-    )
-    .all() as KeyRow[];
-  const keyIdx = new Map<string, number>();
-  const keyOf = new Int32Array(rows.length);
+/**
+ * Row layout of the corpus: rules, keys and key rows as small integers (rule numbers follow
+ * id order), holders of a key in the order the live query meets them: rule id, then rowid.
+ * Narrow queries: key identity comes from GROUP BY over the key index, not from strings in JS.
+ */
+function loadKeys(db: Db, ruleNo: Map<string, number>) {
+  const byRowid = new Map<number, number>();
+  for (const [rowid, id] of db.prepare("SELECT rowid, id FROM rules").raw().all() as [number, string][]) {
+    const no = ruleNo.get(id);
+    if (no !== undefined) byRowid.set(rowid, no);
+  }
+  const raw = db
+    .prepare("SELECT k.rowid, r.rowid, k.grp FROM corpus_keys k JOIN rules r ON r.id = k.rule_id WHERE k.neg = 0 ORDER BY k.rowid")
+    .raw()
+    .all() as [number, number, number][];
+  const rowid: number[] = [];
+  const grpOf: number[] = [];
+  const ruleOf: number[] = [];
+  const index = new Map<number, number>();
+  const byRule: number[][] = Array.from({ length: ruleNo.size }, () => []);
+  for (const [kr, rr, grp] of raw) {
+    const no = byRowid.get(rr) as number;
+    const i = rowid.length;
+    index.set(kr, i);
+    rowid.push(kr);
+    grpOf.push(grp);
+    ruleOf.push(no);
+    byRule[no].push(i);
+  }
+  const keyOf: number[] = new Array(rowid.length).fill(-1);
   const holders: number[][] = [];
-  const byRule = new Map<string, number[]>();
-  rows.forEach((r, i) => {
-    const s = `${r.field}\u0000${r.kind}\u0000${r.value}`;
-    let k = keyIdx.get(s);
-    if (k === undefined) {
-      keyIdx.set(s, (k = holders.length));
-      holders.push([]);
+  const keyField: string[] = [];
+  const groups = db
+    .prepare("SELECT field, group_concat(rowid) FROM corpus_keys WHERE neg = 0 GROUP BY field, kind, value")
+    .raw()
+    .all() as [string, string][];
+  for (const [field, list] of groups) {
+    const h: number[] = [];
+    for (const r of list.split(",")) {
+      const i = index.get(Number(r));
+      if (i !== undefined) h.push(i);
     }
-    keyOf[i] = k;
-    holders[k].push(i);
-    let own = byRule.get(r.rule_id);
-    if (!own) byRule.set(r.rule_id, (own = []));
-    own.push(i);
-  });
-  // The live query walks holders by the key index: rule id, then rowid (= row order here).
-  for (const h of holders) h.sort((a, b) => (rows[a].rule_id < rows[b].rule_id ? -1 : rows[a].rule_id > rows[b].rule_id ? 1 : a - b));
+    if (h.length === 0) continue;
+    const k = holders.length;
+    for (const i of h) keyOf[i] = k;
+    h.sort((a, b) => ruleOf[a] - ruleOf[b] || a - b);
+    holders.push(h);
+    keyField.push(field);
+  }
   const df = holders.map((h) => {
     let n = 0;
-    let last = "";
-    for (const i of h) if (rows[i].rule_id !== last) (last = rows[i].rule_id), n++;
+    let last = -1;
+    for (const i of h) if (ruleOf[i] !== last) (last = ruleOf[i]), n++;
     return n;
   });
-  return { rows, keyOf, holders, byRule, df };
+  return { rowid, grpOf, ruleOf, keyOf, holders, byRule, df, keyField };
 }
 
 /** Norm per rule: per indicator row (grp, ascending) its heaviest key. */
-function norms(rows: KeyRow[], keyOf: Int32Array, byRule: Map<string, number[]>, df: number[], n: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [id, own] of byRule) {
-    const minDf = new Map<number, number>();
+function norms(grpOf: number[], keyOf: number[], byRule: number[][], weight: number[]): Float64Array {
+  return Float64Array.from(byRule, (own) => {
+    const maxW = new Map<number, number>();
     for (const i of own) {
-      const d = df[keyOf[i]];
-      const prior = minDf.get(rows[i].grp);
-      if (prior === undefined || d < prior) minDf.set(rows[i].grp, d);
+      const w = weight[keyOf[i]];
+      const prior = maxW.get(grpOf[i]);
+      if (prior === undefined || w > prior) maxW.set(grpOf[i], w);
     }
     let sq = 0;
-    for (const g of [...minDf.keys()].sort((a, b) => a - b)) sq += keyWeight(n, minDf.get(g) as number) ** 2;
-    out.set(id, Math.sqrt(sq) || 1);
-  }
-  return out;
+    for (const g of [...maxW.keys()].sort((a, b) => a - b)) sq += (maxW.get(g) as number) ** 2;
+    return Math.sqrt(sq) || 1;
+  });
 }
 
 /** Technique-only neighbours, ordered as the live query orders them (shared techniques desc, id). */
-function techniqueLists(db: Db, meta: Map<string, Meta>) {
+function techniqueLists(db: Db, ids: string[], ruleNo: Map<string, number>) {
   const pairs = db
     .prepare("SELECT rule_id, technique, COALESCE(counts_as, technique) AS t FROM attack_pairs WHERE COALESCE(counts_as, technique) IS NOT NULL")
     .all() as { rule_id: string; technique: string | null; t: string }[];
-  const holders = new Map<string, Set<string>>();
-  const mine = new Map<string, Set<string>>();
+  const holders = new Map<string, Set<number>>();
+  const mine: Set<string>[] = ids.map(() => new Set());
   for (const p of pairs) {
-    if (meta.has(p.rule_id)) {
-      let h = holders.get(p.t);
-      if (!h) holders.set(p.t, (h = new Set()));
-      h.add(p.rule_id);
-    }
-    if (p.technique !== null) {
-      let m = mine.get(p.rule_id);
-      if (!m) mine.set(p.rule_id, (m = new Set()));
-      m.add(p.t);
-    }
+    const no = ruleNo.get(p.rule_id);
+    if (no === undefined) continue;
+    let h = holders.get(p.t);
+    if (!h) holders.set(p.t, (h = new Set()));
+    h.add(no);
+    if (p.technique !== null) mine[no].add(p.t);
   }
-  return (id: string, exclude: ReadonlySet<string>, limit: number): RelatedResult["techniqueOnly"] => {
-    const shared = new Map<string, string[]>();
-    for (const t of mine.get(id) ?? []) {
+  const count = new Int32Array(ids.length);
+  return (me: number, exclude: Uint8Array, limit: number): [string, string[]][] => {
+    const touched: number[] = [];
+    for (const t of mine[me]) {
       for (const other of holders.get(t) ?? []) {
-        if (other === id) continue;
-        let s = shared.get(other);
-        if (!s) shared.set(other, (s = []));
-        s.push(t);
+        if (other === me || exclude[other]) continue;
+        if (count[other]++ === 0) touched.push(other);
       }
     }
-    return [...shared]
-      .filter(([other]) => !exclude.has(other))
-      .sort(([a, ta], [b, tb]) => tb.length - ta.length || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, limit)
-      .map(([other, techs]) => {
-        const m = meta.get(other) as Meta;
-        return { id: other, title: m.title, vendor: m.vendor, techniques: [...techs].sort() };
-      });
+    touched.sort((a, b) => count[b] - count[a] || a - b);
+    const top = touched.slice(0, limit);
+    const out = top.map((other): [string, string[]] => [ids[other], [...mine[me]].filter((t) => holders.get(t)?.has(other)).sort()]);
+    for (const o of touched) count[o] = 0;
+    return out;
   };
 }
 
 /** Every rule's stored answer, computed in one pass over the corpus keys. */
-export function computeAllRelated(db: Db): Map<string, StoredRelated> {
-  const meta = new Map(
-    (db.prepare("SELECT id, title, vendor, modality FROM rules").all() as (Meta & { id: string })[]).map((r) => [r.id, r as Meta]),
-  );
-  const n = meta.size;
-  const { rows, keyOf, holders, byRule, df } = loadKeys(db);
-  const norm = norms(rows, keyOf, byRule, df, n);
+export function computeAllRelated(db: Db): Map<string, StoredRow> {
+  const ids = (db.prepare("SELECT id FROM rules").pluck().all() as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ruleNo = new Map(ids.map((id, i) => [id, i]));
+  const n = ids.length;
+  const { rowid, grpOf, ruleOf, keyOf, holders, byRule, df, keyField } = loadKeys(db, ruleNo);
+  const weight = df.map((d) => keyWeight(n, d));
+  const norm = norms(grpOf, keyOf, byRule, weight);
   const qualifiers = qualifierFields(db);
-  const techs = techniqueLists(db, meta);
-  const out = new Map<string, StoredRelated>();
-  for (const [id, m] of meta) {
-    const best = new Map<string, Map<number, { weight: number; a: number; b: number }>>();
-    for (const a of byRule.get(id) ?? []) {
-      const k = keyOf[a];
-      const weight = keyWeight(n, df[k]);
-      const grp = rows[a].grp;
-      for (const b of holders[k]) {
-        const other = rows[b].rule_id;
-        if (other === id) continue;
-        let byGrp = best.get(other);
-        if (!byGrp) best.set(other, (byGrp = new Map()));
-        const prior = byGrp.get(grp);
-        if (prior && prior.weight >= weight) continue;
-        byGrp.set(grp, { weight, a, b });
-      }
-    }
-    const candidates: RelatedRule[] = [];
-    const myNorm = norm.get(id) ?? 1;
+  const qualifierKey = keyField.map((f) => qualifiers.has(f));
+  const techs = techniqueLists(db, ids, ruleNo);
+  const exclude = new Uint8Array(n);
+  const out = new Map<string, StoredRow>();
+  for (let me = 0; me < n; me++) {
+    const best = bestPerGrp(me, byRule[me], grpOf, ruleOf, keyOf, holders, weight);
+    const myNorm = norm[me];
+    // Rank on numbers; the evidence is rebuilt on read from the stored key rows.
+    const ranked: { other: number; score: number; overlap: number; byGrp: Map<number, Best> }[] = [];
     for (const [other, byGrp] of best) {
-      const om = meta.get(other);
-      if (!om) continue;
-      const keys = [...byGrp.values()].map(({ weight, a, b }): SharedKey => {
-        const ra = rows[a];
-        const rb = rows[b];
-        return {
-          field: ra.field,
-          kind: ra.kind,
-          value: ra.value,
-          rules: df[keyOf[a]],
-          weight,
-          mine: { field: ra.mf, kind: ra.mk, value: ra.mv },
-          theirs: { field: rb.mf, kind: rb.mk, value: rb.mv },
-        };
-      });
-      const c = candidateOf(other, om, m.vendor, keys, qualifiers, myNorm, norm.get(other) ?? 1);
-      if (c) candidates.push(c);
+      let overlap = 0;
+      let sq = 0;
+      if (byGrp.size === 1) {
+        const b = byGrp.values().next().value as Best;
+        if (qualifierKey[keyOf[b.a]]) continue;
+        overlap = b.weight;
+        sq = b.weight * b.weight;
+      } else {
+        const keys = new Set<number>();
+        for (const b of byGrp.values()) keys.add(keyOf[b.a]);
+        let onlyQualifiers = true;
+        for (const k of keys) if (!qualifierKey[k]) onlyQualifiers = false;
+        if (onlyQualifiers) continue;
+        // Same order of additions as candidateOf: weights descending (equal weights are equal numbers).
+        const ws = [...keys].map((k) => weight[k]).sort((x, y) => y - x);
+        for (const w of ws) overlap += w;
+        for (const w of ws) sq += w * w;
+      }
+      const score = sq / (myNorm * norm[other]);
+      ranked.push({ other, score: Math.round(score * 1000) / 1000, overlap: Math.round(overlap * 1000) / 1000, byGrp });
     }
-    candidates.sort(byRank);
-    const overlapping = new Set(candidates.map((c) => c.id));
-    out.set(id, {
-      total: candidates.length,
-      related: candidates.slice(0, STORED_RELATED),
-      techniqueOnly: techs(id, overlapping, STORED_RELATED * 4),
-    });
+    ranked.sort((a, b) => b.score - a.score || b.overlap - a.overlap || a.other - b.other);
+    const related = ranked
+      .slice(0, STORED_RELATED)
+      .map((r): StoredPair => [ids[r.other], myNorm * norm[r.other], [...r.byGrp.values()].map((b) => [rowid[b.a], rowid[b.b]])]);
+    for (const r of ranked) exclude[r.other] = 1;
+    const tech = techs(me, exclude, STORED_RELATED);
+    for (const r of ranked) exclude[r.other] = 0;
+    out.set(ids[me], { total: ranked.length, related, techniqueOnly: tech });
   }
   return out;
+}
+
+interface Best {
+  weight: number;
+  /** Own key row and the other rule's key row. */
+  a: number;
+  b: number;
+}
+
+/** Per other rule and own indicator row (grp), the heaviest shared key; the first met wins ties, as in the live query. */
+function bestPerGrp(
+  me: number,
+  own: number[],
+  grpOf: number[],
+  ruleOf: number[],
+  keyOf: number[],
+  holders: number[][],
+  weight: number[],
+): Map<number, Map<number, Best>> {
+  const best = new Map<number, Map<number, Best>>();
+  for (const a of own) {
+    const k = keyOf[a];
+    const w = weight[k];
+    const grp = grpOf[a];
+    for (const b of holders[k]) {
+      const other = ruleOf[b];
+      if (other === me) continue;
+      let byGrp = best.get(other);
+      if (!byGrp) best.set(other, (byGrp = new Map()));
+      const prior = byGrp.get(grp);
+      if (prior && prior.weight >= w) continue;
+      byGrp.set(grp, { weight: w, a, b });
+    }
+  }
+  return best;
 }
 
 /**
@@ -235,11 +274,78 @@ export function refreshRelated(db: Db): void {
   for (const id of stored.keys()) if (!fresh.has(id)) del.run(id);
 }
 
-/** The stored answer of one rule, or undefined when the table has none. */
-export function storedRelated(db: Db, id: string): StoredRelated | undefined {
+/**
+ * The stored answer of one rule, rebuilt with evidence exactly as the live path builds it;
+ * undefined when the table has no row for it.
+ */
+export function storedRelated(db: Db, id: string, limit: number): { total: number; related: RelatedRule[]; techniqueOnly: RelatedResult["techniqueOnly"] } | undefined {
   const row = db.prepare("SELECT total, related_json, technique_json FROM related_rules WHERE rule_id = ?").get(id) as
     | { total: number; related_json: string; technique_json: string }
     | undefined;
   if (!row) return undefined;
-  return { total: row.total, related: JSON.parse(row.related_json), techniqueOnly: JSON.parse(row.technique_json) };
+  const pairs = (JSON.parse(row.related_json) as StoredPair[]).slice(0, limit);
+  const techOnly = (JSON.parse(row.technique_json) as [string, string[]][]).slice(0, limit);
+  const n = (db.prepare("SELECT COUNT(*) AS n FROM rules").get() as { n: number }).n;
+  const ids = [id, ...pairs.map((p) => p[0]), ...techOnly.map((t) => t[0])];
+  const meta = new Map(
+    (
+      db.prepare("SELECT id, title, vendor, modality FROM rules WHERE id IN (SELECT value FROM json_each(?))").all(JSON.stringify(ids)) as (Meta & {
+        id: string;
+      })[]
+    ).map((r) => [r.id, r]),
+  );
+  const keyRows = new Map(
+    (
+      db
+        .prepare(
+          `SELECT k.rowid AS rowid, k.field, k.kind, k.value, c.rules AS df, i.field AS f, i.kind AS ik, i.value AS v
+           FROM corpus_keys k JOIN indicators i ON i.rowid = k.grp
+           LEFT JOIN corpus_counts c ON c.field = k.field AND c.kind = k.kind AND c.value = k.value
+           WHERE k.rowid IN (SELECT value FROM json_each(?))`,
+        )
+        .all(JSON.stringify(pairs.flatMap((p) => p[2].flat()))) as {
+        rowid: number;
+        field: string;
+        kind: string;
+        value: string;
+        df: number | null;
+        f: string | null;
+        ik: string;
+        v: string;
+      }[]
+    ).map((r) => [r.rowid, r]),
+  );
+  const me = meta.get(id);
+  if (!me) return undefined;
+  const qualifiers = qualifierFields(db);
+  const related: RelatedRule[] = [];
+  for (const [other, normProduct, keys] of pairs) {
+    // A key row gone since the table was written (its indicator deleted): answer live.
+    const m = meta.get(other);
+    const shared: SharedKey[] = [];
+    for (const [a, b] of keys) {
+      const ra = keyRows.get(a);
+      const rb = keyRows.get(b);
+      if (!ra || !rb || ra.df === null) return undefined;
+      shared.push({
+        field: ra.field,
+        kind: ra.kind,
+        value: ra.value,
+        rules: ra.df,
+        weight: keyWeight(n, ra.df),
+        mine: { field: ra.f, kind: ra.ik, value: ra.v },
+        theirs: { field: rb.f, kind: rb.ik, value: rb.v },
+      });
+    }
+    const c = m ? candidateOf(other, m, me.vendor, shared, qualifiers, normProduct, 1) : null;
+    if (!c) return undefined;
+    related.push(c);
+  }
+  const techniqueOnly: RelatedResult["techniqueOnly"] = [];
+  for (const [other, techniques] of techOnly) {
+    const m = meta.get(other);
+    if (!m) return undefined;
+    techniqueOnly.push({ id: other, title: m.title, vendor: m.vendor, techniques });
+  }
+  return { total: row.total, related, techniqueOnly };
 }

@@ -55,7 +55,7 @@ export function relatedRules(db: Db, id: string, opts: RelatedOptions = {}): Rel
   const limit = opts.limit ?? 20;
   if (!analyticsReady(db)) return { id, method: METHOD, related: [], techniqueOnly: [] };
   const filtered = opts.vendors !== undefined || opts.sameVendor === false;
-  const stored = filtered || limit > STORED_RELATED || !relatedTableReady(db) ? undefined : storedRelated(db, id);
+  const stored = filtered || limit > STORED_RELATED || !relatedTableReady(db) ? undefined : storedRelated(db, id, limit);
   if (!stored) return relatedRulesLive(db, id, opts);
-  return { id, method: METHOD, related: stored.related.slice(0, limit), techniqueOnly: stored.techniqueOnly.slice(0, limit) };
+  return { id, method: METHOD, related: stored.related, techniqueOnly: stored.techniqueOnly };
 }

@@ -223,16 +223,19 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
   const fts = ftsQuery(sq.q);
   let rank: Map<string, number> | undefined;
   let rows = index.rows;
+  const sort = sq.sort ?? (fts ? "relevance" : "title");
   if (fts) {
-    const ranked = db
-      .prepare("SELECT id, bm25(rules_fts, 0, 10.0, 4.0, 1.0, 2.0) AS rank FROM rules_fts WHERE rules_fts MATCH ?")
-      .all(fts) as { id: string; rank: number }[];
+    // bm25 costs about as much as the match itself on broad queries: only computed when it orders the page.
+    const ranked = (
+      sort === "relevance"
+        ? db.prepare("SELECT id, bm25(rules_fts, 0, 10.0, 4.0, 1.0, 2.0) AS rank FROM rules_fts WHERE rules_fts MATCH ?").all(fts)
+        : db.prepare("SELECT id, 0 AS rank FROM rules_fts WHERE rules_fts MATCH ?").all(fts)
+    ) as { id: string; rank: number }[];
     rank = new Map(ranked.map((r) => [r.id, r.rank]));
     rows = ranked.map((r) => index.byId.get(r.id)).filter((r): r is RuleFacetRow => r !== undefined);
   }
   const matched = rows;
   if (tests.length > 0) rows = rows.filter((r) => tests.every((t) => t.test(r)));
-  const sort = sq.sort ?? (fts ? "relevance" : "title");
   if (sort === "relevance" && rank) {
     const rk = rank;
     rows = [...rows].sort((a, b) => (rk.get(a.id) ?? 0) - (rk.get(b.id) ?? 0) || byTitle(a, b));

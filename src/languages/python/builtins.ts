@@ -23,6 +23,8 @@ export function moduleMember(mod: string, name: string): SymVal | undefined {
     return { k: "builtin", name: name.endsWith("ddress") ? "ipaddress.ip_address" : "ipaddress.ip_network" };
   }
   if (mod === "json" && name === "loads") return { k: "builtin", name: "json.loads" };
+  // Rules test `isinstance(CONFIG, MagicMock)` to read a test's mocked config; see isinstanceOf.
+  if (mod === "unittest.mock" && name === "MagicMock") return { k: "builtin", name: "MagicMock" };
   if (mod === "fnmatch" && (name === "fnmatch" || name === "fnmatchcase")) return { k: "builtin", name: "fnmatch" };
   if (mod === "typing" || mod === "collections.abc" || mod === "collections") {
     return { k: "builtin", name };
@@ -191,6 +193,9 @@ function typeNames(t: SymVal): string[] | null {
 
 function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
   const names = typeNames(t);
+  // Only the test harness makes MagicMocks: no event value or constant is one. A mocked
+  // name is opaque in the tests that mock it (Interp.mocked) and stays so here.
+  if (names?.length === 1 && names[0] === "MagicMock") return v.k === "opq" ? opq(n.text, v.reason) : v.k === "bot" ? BOT : FALSE_V;
   if (!names || names.some((x) => !(x in TYPE_OF))) return opq(n.text, "isinstance() with an unknown type");
   const accepts = (ft: FieldType): boolean => names.some((x) => TYPE_OF[x].includes(ft));
   switch (v.k) {
@@ -233,6 +238,11 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
   }
 }
 
+/** The samples show numbers, and nothing but numbers and strings. */
+function numOrStr(seen: FieldType[] | undefined): boolean {
+  return !!seen && seen.includes("num") && seen.every((t) => t === "num" || t === "str");
+}
+
 function strOf(it: Interp, v: SymVal, n: PyNode): SymVal {
   switch (v.k) {
     case "str":
@@ -249,6 +259,7 @@ function strOf(it: Interp, v: SymVal, n: PyNode): SymVal {
       if (v.tx.length > 0) return v;
       const ft = it.typeOf(v.base, v.path);
       if (ft === "str") return { ...v, nullv: strOf(it, v.nullv, n) };
+      if (!v.json && v.path.length > 0 && numOrStr(it.typesSeen(v.base, v.path))) return { ...v, tx: [{ op: "str" }], nullv: strOf(it, v.nullv, n) };
       return opq(n.text, "str() of a non-string field");
     }
     default:

@@ -7,7 +7,7 @@ import { truthy } from "./interp.js";
 import { containsLit, eqScalar, inScalars, orderPred, reEscape, splitInRange } from "./predicates.js";
 import { pythonSemantics } from "./semantics.js";
 import { ipInNetwork } from "./ipaddr.js";
-import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal } from "./values.js";
+import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal, type WalkThroughList } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
 
@@ -54,6 +54,11 @@ const ORDER: Record<string, "lt" | "gt" | "lte" | "gte"> = { "<": "lt", ">": "gt
 export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyNode): SymVal {
   if (x.k === "bot" || y.k === "bot") return BOT;
   if (x.k === "ite" || y.k === "ite") return it.compare(op, x, y, n);
+  const walked = x.k === "opq" && x.walk ? { w: x.walk, c: y } : y.k === "opq" && y.walk ? { w: y.walk, c: x } : null;
+  if (walked && walked.c.k === "str" && (op === "==" || op === "!=")) {
+    const e = walkEquals(walked.w, walked.c.v);
+    return cond(op === "==" ? e : mkNot(e));
+  }
   if (isConst(x) && isConst(y)) {
     if (op === "==" || op === "!=") {
       const r = constEq(x, y);
@@ -94,6 +99,25 @@ export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyN
   return opq(n.text, "comparison of computed values");
 }
 
+/**
+ * deep_walk(...) == s through an array of objects. With a string default every
+ * element contributes (its leaf, or the default), so all of them must equal s;
+ * an absent or empty array gives the default. With None, elements without the
+ * leaf contribute nothing: some leaf equals s and every present leaf does.
+ */
+function walkEquals(w: WalkThroughList, s: string): Expr {
+  const name = fieldName(w.over.base, w.over.path);
+  const leaf = fieldName(w.base, w.leaf);
+  const nonEmpty = pred(name, "is_not_null");
+  const leafEq = pred(leaf, "eq", [s]);
+  if (w.dflt.k === "str") {
+    const dEq = w.dflt.v === s;
+    const each = dEq ? mkOr(isNullPred(leaf), leafEq) : leafEq;
+    return mkOr(dEq ? mkNot(nonEmpty) : F, mkAnd(nonEmpty, mkQuant("all", name, w.base, each, nonEmpty)));
+  }
+  return mkAnd(mkQuant("any", name, w.base, leafEq, nonEmpty), mkQuant("all", name, w.base, mkOr(isNullPred(leaf), leafEq), nonEmpty));
+}
+
 /** len(field) compared with a number: emptiness for any type, a length regex for strings. */
 function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): SymVal {
   const name = fieldName(f.base, f.path);
@@ -108,7 +132,7 @@ function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): Sy
     return withNull(it, f, nonEmpty ? t : mkNot(t), nullCase);
   }
   const last = f.tx[f.tx.length - 1];
-  if (last && (last.op === "split") && Number.isNaN(last.index) && last.sep.length === 1 && Number.isInteger(k) && k >= 0 && k < 1000) {
+  if (last && (last.op === "split") && last.alt === undefined && !f.tx.some((t) => t.op === "str") && Number.isNaN(last.index) && last.sep.length === 1 && Number.isInteger(k) && k >= 0 && k < 1000) {
     // Number of split() parts = separators + 1.
     const S = reEscape(last.sep);
     const atLeast = (m: number): Expr => (m <= 1 ? T : pred(name, "regex", [`^(?:[^${S}]*${S}){${m - 1}}`]));

@@ -1,4 +1,6 @@
 import { F, T, opaque, pred, type Expr } from "../../model/expr.js";
+import { evaluate } from "../../model/evaluate.js";
+import { pythonSemantics } from "./semantics.js";
 import { body, field, fieldAll, type PyNode } from "./ast.js";
 import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQuant } from "./exprs.js";
 import { builtinCall, moduleMember } from "./builtins.js";
@@ -635,7 +637,7 @@ export class Interp {
     }
     const items = this.iterItems(iter);
     if (items) {
-      if (items.length > 200) return { k: "ret", v: opq(s.text, "loop over a large constant") };
+      if (items.length > 300) return { k: "ret", v: opq(s.text, "loop over a large constant") };
       let f: Flow = { k: "fall", env };
       for (const it of items) {
         f = this.mapFalls(f, (e) => {
@@ -701,6 +703,16 @@ export class Interp {
     if (rets.length === 0) return this.nullLoop(over, { k: "fall", env: outEnv });
     const v0 = rets[0].v;
     const dependsOnElem = (v: SymVal): boolean => mentionsBase(v, base);
+    if (accumulators.size === 0 && rets.every((r) => isElement(r.v, base))) {
+      // `for e in arr: if P(e): return e` — the first matching element. Only its
+      // truthiness is known, and only when no falsy element can satisfy P.
+      const pick = mkOr(...rets.map((r) => r.pc));
+      const anyPick = mkQuant("any", name, base, pick, nonEmpty);
+      if (over.base === 0 && onlyElement(pick, base) && FALSY_ELEMENTS.every((x) => evaluate(anyPick, nest(over.path, [x]), pythonSemantics) === false)) {
+        const picked: SymVal = { k: "opq", text: s.text.slice(0, 300), reason: "element returned by a loop over an event array", truth: true };
+        return this.nullLoop(over, this.branch(anyPick, () => ({ k: "ret", v: picked }), () => ({ k: "fall", env: outEnv })));
+      }
+    }
     if (!rets.every((r) => sameVal(r.v, v0)) || dependsOnElem(v0)) {
       // Different returns: the first matching element decides. Only boolean returns can be split.
       const tr = rets.map((r) => ({ pc: r.pc, t: constTruth(r.v) }));
@@ -1371,3 +1383,21 @@ function builtinValue(name: string): SymVal | undefined {
 }
 
 export type { Frame, Env };
+
+/** Python's falsy values as array elements (0.0 is 0 here). */
+const FALSY_ELEMENTS: unknown[] = [null, false, 0, "", [], {}];
+
+function isElement(v: SymVal, base: number): boolean {
+  return v.k === "field" && v.base === base && v.path.length === 0 && v.tx.length === 0 && !v.json;
+}
+
+/** The condition reads nothing but the element (no outer field, no opaque leaf). */
+function onlyElement(e: Expr, base: number): boolean {
+  const bs = basesOf(e);
+  return bs.size === 1 && bs.has(base);
+}
+
+/** An event holding `leaf` at `path`. */
+function nest(path: string[], leaf: unknown): unknown {
+  return path.reduceRight<unknown>((acc, k) => ({ [k]: acc }), leaf);
+}

@@ -41,7 +41,7 @@ function child(it: Interp, f: FieldVal, keys: string[], inner: SymVal, n: PyNode
   return it.ite(pred(fieldName(f.base, f.path), "eq", [null]), nc, raw);
 }
 
-const STR_METHODS = new Set(["lower", "upper", "casefold", "strip", "startswith", "endswith", "split", "rsplit"]);
+const STR_METHODS = new Set(["lower", "upper", "casefold", "strip", "rstrip", "startswith", "endswith", "split", "rsplit"]);
 
 function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
   const root = f.base === 0 && f.path.length === 0;
@@ -60,7 +60,7 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
       if (k?.k === "num") {
         const last = f.tx[f.tx.length - 1];
         if (last?.op === "split" && Number.isNaN(last.index)) {
-          const tx: Transform[] = [...f.tx.slice(0, -1), { op: "split", sep: last.sep, index: k.v }];
+          const tx: Transform[] = [...f.tx.slice(0, -1), { ...last, index: k.v }];
           const v: SymVal = { ...f, tx, nullv: nullM() };
           // Too few parts raises IndexError here, where an enclosing try can catch it.
           const name = fieldName(f.base, f.path);
@@ -100,6 +100,24 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
       const op = name === "casefold" ? "lower" : name;
       return { ...f, tx: [...f.tx, { op } as Transform], nullv: nullM() };
     }
+    case "replace": {
+      // Only single-character replaces, and only a split on the new character reads them (see split).
+      const [a, b] = args;
+      if (args.length !== 2 || a?.k !== "str" || b?.k !== "str" || a.v.length !== 1 || b.v.length !== 1 || a.v === b.v) {
+        return opq(n.text, "method replace() on an event value");
+      }
+      if (pendingSplit(f)) return opq(n.text, "split() result used as a list");
+      if (root) return BOT;
+      return { ...f, tx: [...f.tx, { op: "replace", from: a.v, to: b.v }], nullv: nullM() };
+    }
+    case "rstrip": {
+      // rstrip() / rstrip(None): whitespace; rstrip("chars"): any of those characters.
+      const a = args[0];
+      if (args.length > 1 || (a && a.k !== "str" && a.k !== "none") || (a?.k === "str" && a.v === "")) return opq(n.text, "rstrip() with these arguments");
+      if (pendingSplit(f)) return opq(n.text, "split() result used as a list");
+      if (root) return BOT;
+      return { ...f, tx: [...f.tx, { op: "rstrip", chars: a?.k === "str" ? a.v : null }], nullv: nullM() };
+    }
     case "rsplit": {
       const sep = args[0] ?? kw.get("sep");
       const max = args[1] ?? kw.get("maxsplit");
@@ -109,6 +127,12 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
     case "split": {
       const sep = args[0] ?? kw.get("sep");
       if (sep?.k !== "str" || args.length > 1 || pendingSplit(f)) return opq(n.text, "split() without a literal separator");
+      const prev = f.tx[f.tx.length - 1];
+      if (prev?.op === "replace") {
+        // replace(a, b).split(b): either character separates.
+        if (prev.to !== sep.v) return opq(n.text, "split() after replace() on another separator");
+        return { ...f, tx: [...f.tx.slice(0, -1), { op: "split", sep: sep.v, index: Number.NaN, alt: prev.from }], nullv: nullM() };
+      }
       return { ...f, tx: [...f.tx, { op: "split", sep: sep.v, index: Number.NaN }], nullv: nullM() };
     }
     case "startswith":
@@ -142,9 +166,28 @@ export function deepWalk(it: Interp, f: FieldVal, args: SymVal[], kw: Map<string
   const path = [...f.path, ...(keys as string[])];
   for (let i = 1; i <= path.length; i++) {
     const t = it.typeOf(0, path.slice(0, i));
+    if (i < path.length && t === "list") return walkThroughList(it, path.slice(0, i), path.slice(i), rv, kw.get("default") ?? NONE, n);
     if (i < path.length && t !== "dict") return opq(n.text, "deep_walk through values of unknown or list type");
   }
   return { k: "field", base: 0, path, tx: [], nullv: kw.get("default") ?? NONE };
+}
+
+/**
+ * deep_walk through one array of objects (per the samples) down to a string
+ * leaf: an opaque value that `==`/`!=` with a string can still read (compare.ts).
+ */
+function walkThroughList(it: Interp, prefix: string[], leaf: string[], rv: SymVal | undefined, dflt: SymVal, n: PyNode): SymVal {
+  const unknown = { k: "opq", text: n.text.slice(0, 300), reason: "deep_walk through values of unknown or list type" } as const;
+  if (rv && !(rv.k === "str" && rv.v === "all")) return unknown;
+  if (dflt.k !== "str" && dflt.k !== "none") return unknown;
+  const elem = [...prefix, "[]"];
+  if (it.typeOf(0, elem) !== "dict") return unknown;
+  for (let j = 1; j <= leaf.length; j++) {
+    const t = it.typeOf(0, [...elem, ...leaf.slice(0, j)]);
+    if (t !== (j < leaf.length ? "dict" : "str")) return unknown;
+  }
+  const over: FieldVal = { k: "field", base: 0, path: prefix, tx: [], nullv: NONE };
+  return { ...unknown, walk: { over, base: it.newBase(over), leaf, dflt } };
 }
 
 function udm(it: Interp, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {

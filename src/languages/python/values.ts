@@ -9,9 +9,20 @@ export type Transform =
   | { op: "lower" }
   | { op: "upper" }
   | { op: "strip" }
-  | { op: "split"; sep: string; index: number }
+  /** alt: a second separator character, from `replace(alt, sep)` just before the split */
+  | { op: "split"; sep: string; index: number; alt?: string }
   /** `rsplit(sep, 1)[index]` */
-  | { op: "rsplit"; sep: string; index: number };
+  | { op: "rsplit"; sep: string; index: number }
+  /**
+   * `str(x)` of a field the samples show holding numbers (and maybe strings):
+   * only ever the first transform, and only folded where Python's and the
+   * evaluator's text of an integer agree (see predicates.ts).
+   */
+  | { op: "str" }
+  /** `replace(from, to)` of single characters: folded only into a following split on `to` */
+  | { op: "replace"; from: string; to: string }
+  /** `rstrip(chars)`; chars null = whitespace */
+  | { op: "rstrip"; chars: string | null };
 
 /**
  * What the symbolic evaluator knows about a Python value.
@@ -33,7 +44,11 @@ export type SymVal =
   | { k: "cond"; e: Expr }
   | { k: "ite"; c: Expr; a: SymVal; b: SymVal }
   | { k: "bot" }
-  | { k: "opq"; text: string; reason: string }
+  /**
+   * truth: known Python truthiness of the otherwise unknown value (an element a loop returned).
+   * walk: a deep_walk through one event array, readable only by `==`/`!=` with a string.
+   */
+  | { k: "opq"; text: string; reason: string; truth?: boolean; walk?: WalkThroughList }
   | { k: "func"; mod: PyModuleRef; def: PyNode }
   | { k: "builtin"; name: string; self?: SymVal }
   | { k: "module"; name: string }
@@ -42,6 +57,19 @@ export type SymVal =
   | { k: "qgen"; base: number; over: SymVal & { k: "field" }; g: Expr; v: SymVal }
   /** len() of a field */
   | { k: "len"; of: SymVal & { k: "field" } };
+
+/**
+ * deep_walk(event, *prefix, *leaf) where the value at `prefix` is an array of
+ * objects: every element contributes its `leaf` (or `dflt` where that is None),
+ * de-duplicated; one distinct value is returned bare. Elements use quantifier `base`.
+ */
+export interface WalkThroughList {
+  over: SymVal & { k: "field" };
+  base: number;
+  leaf: string[];
+  /** A string constant or None. */
+  dflt: SymVal;
+}
 
 /** Path step that parses the JSON string at that point (json.loads). */
 export const JSON_STEP = "json()";
@@ -99,6 +127,8 @@ export function constTruth(v: SymVal): boolean | undefined {
     case "module":
     case "regex":
       return true;
+    case "opq":
+      return v.truth;
     default:
       return undefined;
   }

@@ -1,0 +1,1 @@
+import { F, mkAndSafe, pred, type Expr } from "./intTextDeps.js";
