@@ -154,22 +154,23 @@ export function computeAllRelated(db: Db): Map<string, StoredRow> {
   const techs = techniqueLists(db, ids, ruleNo);
   const exclude = new Uint8Array(n);
   const out = new Map<string, StoredRow>();
+  const scratch = new BestScratch();
   for (let me = 0; me < n; me++) {
-    const best = bestPerGrp(me, byRule[me], grpOf, ruleOf, keyOf, holders, weight);
+    const best = scratch.run(me, byRule[me], grpOf, ruleOf, keyOf, holders, weight);
     const myNorm = norm[me];
     // Rank on numbers; the evidence is rebuilt on read from the stored key rows.
-    const ranked: { other: number; score: number; overlap: number; byGrp: Map<number, Best> }[] = [];
-    for (const [other, byGrp] of best) {
+    const ranked: { other: number; score: number; overlap: number; entries: number[] }[] = [];
+    for (const [other, entries] of best) {
       let overlap = 0;
       let sq = 0;
-      if (byGrp.size === 1) {
-        const b = byGrp.values().next().value as Best;
-        if (qualifierKey[keyOf[b.a]]) continue;
-        overlap = b.weight;
-        sq = b.weight * b.weight;
+      if (entries.length === 1) {
+        const e = entries[0];
+        if (qualifierKey[keyOf[scratch.a[e]]]) continue;
+        overlap = scratch.w[e];
+        sq = overlap * overlap;
       } else {
         const keys = new Set<number>();
-        for (const b of byGrp.values()) keys.add(keyOf[b.a]);
+        for (const e of entries) keys.add(keyOf[scratch.a[e]]);
         let onlyQualifiers = true;
         for (const k of keys) if (!qualifierKey[k]) onlyQualifiers = false;
         if (onlyQualifiers) continue;
@@ -179,12 +180,12 @@ export function computeAllRelated(db: Db): Map<string, StoredRow> {
         for (const w of ws) sq += w * w;
       }
       const score = sq / (myNorm * norm[other]);
-      ranked.push({ other, score: Math.round(score * 1000) / 1000, overlap: Math.round(overlap * 1000) / 1000, byGrp });
+      ranked.push({ other, score: Math.round(score * 1000) / 1000, overlap: Math.round(overlap * 1000) / 1000, entries });
     }
     ranked.sort((a, b) => b.score - a.score || b.overlap - a.overlap || a.other - b.other);
     const related = ranked
       .slice(0, STORED_RELATED)
-      .map((r): StoredPair => [ids[r.other], myNorm * norm[r.other], [...r.byGrp.values()].map((b) => [rowid[b.a], rowid[b.b]])]);
+      .map((r): StoredPair => [ids[r.other], myNorm * norm[r.other], r.entries.map((e) => [rowid[scratch.a[e]], rowid[scratch.b[e]]])]);
     for (const r of ranked) exclude[r.other] = 1;
     const tech = techs(me, exclude, STORED_RELATED);
     for (const r of ranked) exclude[r.other] = 0;
@@ -193,39 +194,60 @@ export function computeAllRelated(db: Db): Map<string, StoredRow> {
   return out;
 }
 
-interface Best {
-  weight: number;
-  /** Own key row and the other rule's key row. */
-  a: number;
-  b: number;
-}
+/**
+ * Per other rule and own indicator row (grp), the heaviest shared key; the first met wins
+ * ties, as in the live query. Entries live in flat arrays reused from rule to rule; each
+ * other rule lists its entries in the order its (rule, grp) pairs were first met.
+ */
+class BestScratch {
+  w: number[] = [];
+  /** Own key row and the other rule's key row of each entry. */
+  a: number[] = [];
+  b: number[] = [];
 
-/** Per other rule and own indicator row (grp), the heaviest shared key; the first met wins ties, as in the live query. */
-function bestPerGrp(
-  me: number,
-  own: number[],
-  grpOf: number[],
-  ruleOf: number[],
-  keyOf: number[],
-  holders: number[][],
-  weight: number[],
-): Map<number, Map<number, Best>> {
-  const best = new Map<number, Map<number, Best>>();
-  for (const a of own) {
-    const k = keyOf[a];
-    const w = weight[k];
-    const grp = grpOf[a];
-    for (const b of holders[k]) {
-      const other = ruleOf[b];
-      if (other === me) continue;
-      let byGrp = best.get(other);
-      if (!byGrp) best.set(other, (byGrp = new Map()));
-      const prior = byGrp.get(grp);
-      if (prior && prior.weight >= w) continue;
-      byGrp.set(grp, { weight: w, a, b });
+  run(
+    me: number,
+    own: number[],
+    grpOf: number[],
+    ruleOf: number[],
+    keyOf: number[],
+    holders: number[][],
+    weight: number[],
+  ): Map<number, number[]> {
+    this.w.length = this.a.length = this.b.length = 0;
+    const localGrp = new Map<number, number>();
+    for (const a of own) if (!localGrp.has(grpOf[a])) localGrp.set(grpOf[a], localGrp.size);
+    const span = localGrp.size;
+    const slot = new Map<number, number>();
+    const byOther = new Map<number, number[]>();
+    for (const a of own) {
+      const k = keyOf[a];
+      const w = weight[k];
+      const g = localGrp.get(grpOf[a]) as number;
+      for (const b of holders[k]) {
+        const other = ruleOf[b];
+        if (other === me) continue;
+        const key = other * span + g;
+        const prior = slot.get(key);
+        if (prior !== undefined) {
+          if (this.w[prior] >= w) continue;
+          this.w[prior] = w;
+          this.a[prior] = a;
+          this.b[prior] = b;
+          continue;
+        }
+        const e = this.w.length;
+        this.w.push(w);
+        this.a.push(a);
+        this.b.push(b);
+        slot.set(key, e);
+        const list = byOther.get(other);
+        if (list) list.push(e);
+        else byOther.set(other, [e]);
+      }
     }
+    return byOther;
   }
-  return best;
 }
 
 /**

@@ -77,6 +77,12 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
         if (name === "float" && v.k === "field" && v.tx.length === 0 && v.path.length > 0 && it.typeOf(v.base, v.path) === "num") {
           return { ...v, nullv: v.nullv.k === "num" ? v.nullv : BOT };
         }
+        // int() of a field holding integer text or integers: compared through intText.ts.
+        if (name === "int" && v.k === "field" && v.tx.length === 0 && !v.json && v.path.length > 0 && numOrStrSeen(it.typesSeen(v.base, v.path))) {
+          const nv = v.nullv;
+          const nullv = nv.k === "num" ? num(Math.trunc(nv.v)) : nv.k === "bool" ? num(Number(nv.v)) : nv.k === "none" || nv.k === "bot" ? BOT : opq(n.text, "int() of a default");
+          return { ...v, tx: [{ op: "int" }], nullv };
+        }
         return opq(n.text, `${name}() of an event value`);
       });
     case "set":
@@ -216,6 +222,7 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
     case "bot":
       return BOT;
     case "field": {
+      if (v.tx.some((t) => t.op === "int")) return bool(accepts("num"));
       if (v.tx.length > 0) return bool(accepts("str"));
       if (v.json) return opq(n.text, "isinstance() of parsed JSON");
       const name = fieldName(v.base, v.path);
@@ -238,6 +245,11 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
   }
 }
 
+/** The samples show strings or numbers, and nothing else. */
+function numOrStrSeen(seen: FieldType[] | undefined): boolean {
+  return !!seen && seen.length > 0 && seen.every((t) => t === "num" || t === "str");
+}
+
 /** The samples show numbers, and nothing but numbers and strings. */
 function numOrStr(seen: FieldType[] | undefined): boolean {
   return !!seen && seen.includes("num") && seen.every((t) => t === "num" || t === "str");
@@ -256,6 +268,7 @@ function strOf(it: Interp, v: SymVal, n: PyNode): SymVal {
     case "bot":
       return BOT;
     case "field": {
+      if (v.tx.some((t) => t.op === "int")) return opq(n.text, "str() of int() of an event value");
       if (v.tx.length > 0) return v;
       const ft = it.typeOf(v.base, v.path);
       if (ft === "str") return { ...v, nullv: strOf(it, v.nullv, n) };

@@ -7,6 +7,7 @@ import { truthy } from "./interp.js";
 import { containsLit, eqScalar, inScalars, orderPred, reEscape, splitInRange } from "./predicates.js";
 import { pythonSemantics } from "./semantics.js";
 import { ipInNetwork } from "./ipaddr.js";
+import { intTextPred, type IntOp } from "./intText.js";
 import { BOT, FALSE_V, TRUE_V, bool, cond, constEq, isConst, opq, scalar, type SymVal, type WalkThroughList } from "./values.js";
 
 type FieldVal = SymVal & { k: "field" };
@@ -118,6 +119,23 @@ function walkEquals(w: WalkThroughList, s: string): Expr {
   return mkAnd(mkQuant("any", name, w.base, leafEq, nonEmpty), mkQuant("all", name, w.base, mkOr(isNullPred(leaf), leafEq), nonEmpty));
 }
 
+/** int(field) compared with a constant: an int never equals a string or None. */
+function intVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode, nullCase: () => SymVal): SymVal {
+  const name = fieldName(f.base, f.path);
+  const k = c.k === "num" ? c.v : c.k === "bool" ? Number(c.v) : undefined;
+  if (k === undefined) {
+    // Text int() rejects raises before the comparison.
+    const valid = mkOr(intTextPred(name, ">=", 0) ?? F, intTextPred(name, "<", 0) ?? F);
+    if (op === "==" || op === "!=") return withNull(it, f, op === "==" ? F : valid, nullCase);
+    return opq(n.text, "int() compared with a non-number");
+  }
+  if (!(op in INT_OPS)) return opq(n.text, `int() compared with ${op}`);
+  const e = intTextPred(name, op as IntOp, k);
+  return e ? withNull(it, f, e, nullCase) : opq(n.text, "int() compared with a negative or fractional number");
+}
+
+const INT_OPS: Record<string, true> = { "==": true, "!=": true, "<": true, ">": true, "<=": true, ">=": true };
+
 /** len(field) compared with a number: emptiness for any type, a length regex for strings. */
 function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): SymVal {
   const name = fieldName(f.base, f.path);
@@ -163,6 +181,7 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
   if (f.json) return opq(n.text, "comparison on parsed JSON");
   const name = fieldName(f.base, f.path);
   const nullCase = (): SymVal => compareVals(it, op, f.nullv, c, n);
+  if (f.tx.some((t) => t.op === "int")) return intVsConst(it, op, f, c, n, nullCase);
   const v = scalar(c);
   if (op === "is" || op === "is not") {
     if (c.k !== "none" && c.k !== "bool") return opq(n.text, "identity comparison");
@@ -211,6 +230,7 @@ export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal
   if ((y.k === "seq" || y.k === "dict") && x.k === "field") {
     const items = y.k === "seq" ? y.items : y.keys;
     if (!items.every(isConst)) return memberOfMixed(it, items, x, n);
+    if (x.tx.some((t) => t.op === "int")) return memberOfMixed(it, items, x, n);
     const vals = items.map(scalar).filter((v): v is Value => v !== undefined);
     if (x.json) return opq(n.text, "membership of parsed JSON");
     const name = fieldName(x.base, x.path);

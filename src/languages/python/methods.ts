@@ -45,6 +45,7 @@ const STR_METHODS = new Set(["lower", "upper", "casefold", "strip", "rstrip", "s
 
 function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: Map<string, SymVal>, n: PyNode): SymVal {
   const root = f.base === 0 && f.path.length === 0;
+  if (f.tx.some((t) => t.op === "int")) return opq(n.text, `method ${name}() on int() of an event value`);
   if (!root && f.tx.length === 0 && STR_METHODS.has(name)) it.noteUse(f.base, f.path, "str");
   const nullM = (): SymVal => methodCall(it, f.nullv, name, args, kw, n);
   switch (name) {

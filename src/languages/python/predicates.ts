@@ -1,5 +1,6 @@
 import { F, T, opaque, pred, type Expr, type Value } from "../../model/expr.js";
 import { isNullPred, mkAnd, mkNot, mkOr, valuesPred } from "./exprs.js";
+import { intTextPred } from "./intText.js";
 import type { Transform } from "./values.js";
 
 // Predicates over one field's raw (present, non-null) value after transforms.
@@ -40,6 +41,7 @@ export function reEscape(s: string): string {
  * Case transforms become caseSensitive: false; split/strip become an anchored regex.
  */
 export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]): Expr {
+  if (tx.some((t) => t.op === "int")) return opaque(`int(${name}) ${op} ${JSON.stringify(lits)}`, "string operation on int()");
   if (tx.some((t) => t.op === "str")) return strOfNumPred(name, tx, op, lits);
   const { fold, rest } = caseOf(tx);
   // Only the transforms before the first non-case one fold into the predicate's case.
@@ -196,6 +198,7 @@ export function splitInRange(name: string, tx: Transform[]): Expr {
 export function truthPred(name: string, tx: Transform[]): Expr {
   if (tx.length === 0) return pred(name, "is_not_null");
   // str() of a present number or string is empty only for "".
+  if (tx.length === 1 && tx[0].op === "int") return intTextPred(name, "!=", 0) ?? opaque(`int(${name})`, "truthiness of int()");
   if (tx.length === 1 && tx[0].op === "str") return mkAnd(mkNot(isNullPred(name)), mkNot(pred(name, "eq", [""])));
   if (tx.some((t) => t.op === "str")) return opaque(`str(${name}) (transformed)`, "string transforms after str() of a number");
   const { rest } = caseOf(tx);

@@ -19,6 +19,8 @@ export type Transform =
    * evaluator's text of an integer agree (see predicates.ts).
    */
   | { op: "str" }
+  /** `int(x)` of a field holding integer text or integers: the only transform, compared with integers */
+  | { op: "int" }
   /** `replace(from, to)` of single characters: folded only into a following split on `to` */
   | { op: "replace"; from: string; to: string }
   /** `rstrip(chars)`; chars null = whitespace */
