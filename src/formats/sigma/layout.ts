@@ -1,7 +1,7 @@
 // Where Sigma rules live: the SigmaHQ layout (rules* folders, deprecated/,
 // unsupported/, regression_data/) or any folder of Sigma YAML files.
-import { existsSync } from "node:fs";
-import { open, readdir, readFile } from "node:fs/promises";
+import { closeSync, existsSync, openSync, readSync, readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RuleUnit } from "../adapter.js";
 import { folderOf, readInfo } from "./regression.js";
@@ -12,12 +12,20 @@ const SKIP = new Set([".git", "node_modules", ".github"]);
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 40;
 
-/** Relative paths (forward slashes) of files under `rel` whose name passes `keep`. */
+/**
+ * Relative paths (forward slashes) of files under `rel` whose name passes
+ * `keep`. Synchronous: thousands of small directory reads cost several times
+ * more through the promise API, and listing is on the no-change ingest path.
+ */
 async function walk(root: string, rel: string, keep: (name: string) => boolean, out: string[] = [], depth = 0): Promise<string[]> {
+  return walkSync(root, rel, keep, out, depth);
+}
+
+function walkSync(root: string, rel: string, keep: (name: string) => boolean, out: string[], depth: number): string[] {
   if (depth > MAX_DEPTH || out.length >= MAX_FILES) return out;
   let entries;
   try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
+    entries = readdirSync(join(root, rel), { withFileTypes: true });
   } catch {
     return out;
   }
@@ -25,7 +33,7 @@ async function walk(root: string, rel: string, keep: (name: string) => boolean, 
   for (const e of entries) {
     const p = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      if (!SKIP.has(e.name)) await walk(root, p, keep, out, depth + 1);
+      if (!SKIP.has(e.name)) walkSync(root, p, keep, out, depth + 1);
     } else if (e.isFile() && keep(e.name)) {
       out.push(p);
       if (out.length >= MAX_FILES) break;
@@ -40,7 +48,7 @@ const isYaml = (n: string) => n.endsWith(".yml") || n.endsWith(".yaml");
 export async function sigmaFolders(dir: string): Promise<string[]> {
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
     return [];
   }
@@ -124,30 +132,26 @@ async function regressionDeps(dir: string, ruleFiles: string[]): Promise<Map<str
     for (const id of readInfo(text)?.ruleIds ?? []) unmatched.set(id, [...(unmatched.get(id) ?? []), ...files]);
   }
   if (unmatched.size === 0) return out;
-  const BATCH = 64;
-  for (let i = 0; i < ruleFiles.length; i += BATCH) {
-    const batch = ruleFiles.slice(i, i + BATCH);
-    const heads = await Promise.all(batch.map((f) => readHead(join(dir, f))));
-    batch.forEach((f, k) => {
-      const id = /^id:\s*['"]?([^\s'"]+)/m.exec(heads[k])?.[1];
-      const files = id ? unmatched.get(id) : undefined;
-      if (files) out.set(f, [...(out.get(f) ?? []), ...files]);
-    });
+  const buf = Buffer.alloc(8192);
+  for (const f of ruleFiles) {
+    const id = ID_LINE.exec(readHead(join(dir, f), buf))?.[1];
+    const files = id ? unmatched.get(id) : undefined;
+    if (files) out.set(f, [...(out.get(f) ?? []), ...files]);
   }
   return out;
 }
 
-/** The first bytes of a file: a rule's `id:` sits near its top. */
-async function readHead(path: string): Promise<string> {
-  let fh;
+const ID_LINE = /^id:\s*['"]?([^\s'"]+)/m;
+
+/** The first bytes of a file (a rule's `id:` sits near its top), read into a shared buffer. */
+function readHead(path: string, buf: Buffer): string {
+  let fd: number | undefined;
   try {
-    fh = await open(path, "r");
-    const buf = Buffer.alloc(8192);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString("utf8");
+    fd = openSync(path, "r");
+    return buf.toString("utf8", 0, readSync(fd, buf, 0, buf.length, 0));
   } catch {
     return "";
   } finally {
-    await fh?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
