@@ -60,7 +60,7 @@ async function timeIngest(format: string, dir: string, dbPath: string) {
   const s = await ingest(db, [{ dir, format }]);
   const ms = performance.now() - t0;
   db.close();
-  return { ms, rules: s.sources[0].rules, compiled: s.sources[0].compiled };
+  return { ms, rules: s.sources[0].rules, compiled: s.sources[0].compiled, phases: s.phases };
 }
 
 const targets = (process.argv.slice(2).length ? process.argv.slice(2) : ["sigma", "chronicle"]).map((a) => {
@@ -81,6 +81,7 @@ for (const { format, dir } of targets) {
     `${format}: ${base.files} files, ${full.rules} rules\n` +
       `  (a) read+parse baseline  ${base.ms.toFixed(0)} ms\n` +
       `  (b) full ingest          ${full.ms.toFixed(0)} ms   = ${(full.ms / base.ms).toFixed(2)}x baseline (goal <= 3x)\n` +
+      `      phases: ${Object.entries(full.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms\n` +
       `  (c) no-change re-ingest  ${again.ms.toFixed(0)} ms   = ${((100 * again.ms) / full.ms).toFixed(1)}% of full (goal <= 5%), ${again.compiled} recompiled`,
   );
 }

@@ -9,6 +9,7 @@ import type { FormatAdapter, SourceRoot } from "../formats/adapter.js";
 import { ADAPTERS, adapterFor } from "../formats/registry.js";
 import type { Diagnostic, RuleRecord } from "../model/rule.js";
 import { compilerFingerprint } from "./fingerprint.js";
+import { compileUnit } from "./compile-unit.js";
 import { loadUnit } from "./read-unit.js";
 
 export interface IngestTarget {
@@ -38,6 +39,8 @@ export interface IngestSummary {
   sources: SourceSummary[];
   failedUnits: number;
   ms: number;
+  /** Where the time went, in ms: listing and reading files, compiling, writing the catalog, analytics. */
+  phases: { list: number; read: number; compile: number; write: number; analytics: number };
 }
 
 export interface IngestOptions {
@@ -94,6 +97,8 @@ interface Compiled {
  */
 export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
+  const phases = { list: 0, read: 0, compile: 0, write: 0, analytics: 0 };
+  const clock = () => performance.now();
   const writer = new CatalogWriter(db);
   const plans: { root: SourceRoot; adapter: FormatAdapter; url?: string; compiled: Compiled[]; seen: Set<string>; unchanged: number }[] = [];
 
@@ -107,8 +112,10 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
       );
     }
     const root: SourceRoot = { name: t.name ?? sourceNameFor(db, dir), dir, commit: t.commit ?? gitCommit(dir) };
+    let tick = clock();
     const units = await adapter.listUnits(dir);
     const context = adapter.loadContext ? await adapter.loadContext(root) : { ctx: undefined, hash: "", diagnostics: [] };
+    phases.list += clock() - tick;
     const compiled: Compiled[] = [];
     const seen = new Set<string>();
     let unchanged = 0;
@@ -116,7 +123,9 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
     units.forEach((unit, i) => {
       seen.add(unit.path);
       opts.onProgress?.(root.name, i + 1, units.length);
+      tick = clock();
       const loaded = loadUnit(root, unit, unitContext);
+      phases.read += clock() - tick;
       if (!opts.force && writer.unitHash(root.name, unit.path) === loaded.hash) {
         unchanged++;
         return;
@@ -125,19 +134,10 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
         compiled.push({ path: unit.path, hash: loaded.hash, rules: [], diagnostics: [loaded.diagnostic] });
         return;
       }
-      try {
-        const r = adapter.compile(loaded.unit, context.ctx);
-        compiled.push({ path: unit.path, hash: loaded.hash, rules: r.rules, diagnostics: r.diagnostics });
-      } catch (err) {
-        compiled.push({
-          path: unit.path,
-          hash: loaded.hash,
-          rules: [],
-          diagnostics: [
-            { file: unit.path, line: 1, level: "error", code: "internal", message: `compiler failed: ${(err as Error).message}` },
-          ],
-        });
-      }
+      tick = clock();
+      const r = compileUnit(adapter, loaded.unit, context.ctx);
+      phases.compile += clock() - tick;
+      compiled.push({ path: unit.path, hash: loaded.hash, rules: r.rules, diagnostics: r.diagnostics });
     });
     if (context.diagnostics.length > 0) {
       // Repository-wide problems (an unreadable helper module) are stored on a pseudo-unit.
@@ -148,6 +148,7 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
   }
 
   const summaries: SourceSummary[] = [];
+  const tw = clock();
   db.transaction(() => {
     const upserted: string[] = [];
     const removed: string[] = [];
@@ -191,7 +192,10 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
         diagnostics,
       });
     }
+    const ta = clock();
     afterIngest(db, { upserted, removed });
+    phases.analytics = clock() - ta;
   })();
-  return { sources: summaries, failedUnits: summaries.reduce((n, s) => n + s.failedUnits, 0), ms: performance.now() - t0 };
+  phases.write = clock() - tw - phases.analytics;
+  return { sources: summaries, failedUnits: summaries.reduce((n, s) => n + s.failedUnits, 0), ms: performance.now() - t0, phases };
 }
