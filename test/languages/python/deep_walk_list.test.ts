@@ -1,43 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadModule } from "../../../src/formats/panther/context.js";
-import { typeOracle } from "../../../src/formats/panther/tests.js";
-import { initPython } from "../../../src/languages/python/parser.js";
-import { emptyProgram } from "../../../src/languages/python/program.js";
-import { pythonSemantics } from "../../../src/languages/python/semantics.js";
-import { translateCondition } from "../../../src/languages/python/translate.js";
-import { evaluate } from "../../../src/model/evaluate.js";
 import type { Expr } from "../../../src/model/expr.js";
-import { simplify } from "../../../src/model/simplify.js";
+import { compileRule, opaqueReasons, run } from "./compile-helpers.js";
 
 // event.deep_walk(...) through an array of objects compared with a string. Our own fixtures;
 // the expected verdicts follow Panther's deep_walk: each element contributes its leaf (or the
 // default), duplicates collapse, a single distinct value is returned bare, several as a list.
 
-await initPython();
+const SAMPLES: unknown[] = [{ payload: { status: { details: [{ reason: "DENIED", kind: "x" }] } } }];
+const compile = (py: string, samples: unknown[] = SAMPLES): Expr => compileRule(py, samples);
 
-const SAMPLES = [{ payload: { status: { details: [{ reason: "DENIED", kind: "x" }] } } }];
-
-function compile(py: string, samples: unknown[] = SAMPLES): Expr {
-  const mod = loadModule("rule:t.py", "t.py", py, []);
-  const types = typeOracle(samples.map((event, i) => ({ name: `s${i}`, expected: false, event })));
-  return simplify(translateCondition(mod, "rule", emptyProgram(), [], types).condition);
-}
-
-const run = (e: Expr, ev: unknown) => evaluate(e, ev, pythonSemantics);
 const ev = (details: unknown) => ({ payload: { status: { details } } });
-
-function opaqueReasons(e: Expr): string[] {
-  const out: string[] = [];
-  const w = (x: Expr): void => {
-    if (x.type === "opaque") out.push(x.reason);
-    else if (x.type === "and" || x.type === "or") x.args.forEach(w);
-    else if (x.type === "not") w(x.arg);
-    else if (x.type === "quant") w(x.cond);
-  };
-  w(e);
-  return out;
-}
 
 test('deep_walk(..., default="") == s: every element contributes, all must equal s', () => {
   const e = compile('def rule(event):\n    reason = event.deep_walk("payload", "status", "details", "reason", default="")\n    return reason == "DENIED"\n');

@@ -1,39 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadModule } from "../../../src/formats/panther/context.js";
-import { typeOracle } from "../../../src/formats/panther/tests.js";
-import { initPython } from "../../../src/languages/python/parser.js";
-import { emptyProgram } from "../../../src/languages/python/program.js";
-import { pythonSemantics } from "../../../src/languages/python/semantics.js";
-import { translateCondition } from "../../../src/languages/python/translate.js";
-import { evaluate } from "../../../src/model/evaluate.js";
 import type { Expr } from "../../../src/model/expr.js";
-import { simplify } from "../../../src/model/simplify.js";
+import { compileRule as compile, opaqueReasons, run } from "./compile-helpers.js";
 
 // str() of a field the samples show holding numbers: our own Panther-style fixtures.
-
-await initPython();
-
-/** Compiles `rule()` with field types learnt from the sample logs, as the Panther adapter does. */
-function compile(py: string, samples: unknown[]): Expr {
-  const mod = loadModule("rule:t.py", "t.py", py, []);
-  const types = typeOracle(samples.map((event, i) => ({ name: `s${i}`, expected: false, event })));
-  return simplify(translateCondition(mod, "rule", emptyProgram(), [], types).condition);
-}
-
-const run = (e: Expr, ev: unknown) => evaluate(e, ev, pythonSemantics);
-
-function opaqueReasons(e: Expr): string[] {
-  const out: string[] = [];
-  const w = (x: Expr): void => {
-    if (x.type === "opaque") out.push(x.reason);
-    else if (x.type === "and" || x.type === "or") x.args.forEach(w);
-    else if (x.type === "not") w(x.arg);
-    else if (x.type === "quant") w(x.cond);
-  };
-  w(e);
-  return out;
-}
 
 const STATUS_RULE = `def rule(event):
     return all(
