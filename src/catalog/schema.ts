@@ -3,10 +3,19 @@
  * canonical form) and also broken into rows that queries can index:
  * indicator rows (one per value, with polarity), output fields, ATT&CK refs.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Steps from each older version to the next; index i upgrades version i+1 to i+2. */
-export const MIGRATIONS: string[] = ["ALTER TABLE tests ADD COLUMN min_matches INTEGER"];
+export const MIGRATIONS: string[] = [
+  "ALTER TABLE tests ADD COLUMN min_matches INTEGER",
+  // Version 3: an FTS row shares its rule's rowid (deletes by rowid, not by a scan of the id column).
+  `DELETE FROM rules_fts;
+   INSERT INTO rules_fts (rowid, id, title, description, body, indicators)
+   SELECT r.rowid, r.id, r.title, r.description,
+     (SELECT group_concat(b.value ->> '$.text', char(10)) FROM json_each(r.record_json, '$.bodies') AS b),
+     (SELECT group_concat(i.value, ' ') FROM indicators AS i WHERE i.rule_id = r.id AND i.negated = 0 AND i.value IS NOT NULL)
+   FROM rules AS r;`,
+];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

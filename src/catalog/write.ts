@@ -49,12 +49,13 @@ export class CatalogWriter {
       insertDiag: p(
         "INSERT INTO diagnostics (source, unit, rule_id, file, line, col, level, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
-      insertFts: p("INSERT INTO rules_fts (id, title, description, body, indicators) VALUES (?, ?, ?, ?, ?)"),
+      // The FTS row shares the rule's rowid: deleting by the UNINDEXED id column would scan the whole index.
+      insertFts: p("INSERT INTO rules_fts (rowid, id, title, description, body, indicators) VALUES (?, ?, ?, ?, ?, ?)"),
       deleteUnitDiags: p("DELETE FROM diagnostics WHERE source = ? AND unit = ?"),
       del: ["rules", "rule_attack", "rule_logsources", "indicators", "output_fields", "tests"].map((t) =>
         p(`DELETE FROM ${t} WHERE ${t === "rules" ? "id" : "rule_id"} = ?`),
       ),
-      delFts: p("DELETE FROM rules_fts WHERE id = ?"),
+      delFts: p("DELETE FROM rules_fts WHERE rowid = (SELECT rowid FROM rules WHERE id = ?)"),
       upsertSource: p(
         `INSERT INTO sources (name, dir, format, commit_sha, url, ingested_at) VALUES (@name, @dir, @format, @commit, @url, @at)
          ON CONFLICT (name) DO UPDATE SET dir = excluded.dir, format = excluded.format, commit_sha = excluded.commit_sha,
@@ -138,8 +139,8 @@ export class CatalogWriter {
   }
 
   private deleteRule(id: string): void {
-    for (const st of this.s.del) st.run(id);
     this.s.delFts.run(id);
+    for (const st of this.s.del) st.run(id);
   }
 
   private insertDiagnostic(source: string, unit: string, ruleId: string | null, d: Diagnostic): void {
@@ -148,7 +149,7 @@ export class CatalogWriter {
 
   private insertRule(source: string, unit: string, r: RuleRecord): void {
     const { tests, ...rest } = r;
-    this.s.insertRule.run({
+    const { lastInsertRowid } = this.s.insertRule.run({
       id: r.id,
       vendor: r.vendor,
       native_id: r.nativeId,
@@ -212,6 +213,6 @@ export class CatalogWriter {
     );
     for (const d of r.diagnostics) this.insertDiagnostic(source, unit, r.id, d);
     const body = r.bodies.map((b) => b.text).join("\n");
-    this.s.insertFts.run(r.id, r.title, r.description, body, indicatorText.join(" "));
+    this.s.insertFts.run(lastInsertRowid, r.id, r.title, r.description, body, indicatorText.join(" "));
   }
 }

@@ -97,6 +97,12 @@ test("re-ingest is incremental: unchanged files are skipped, changed ones replac
   assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 1);
   assert.equal(count(db, "SELECT COUNT(*) AS n FROM indicators WHERE value = '\\regsvr.exe'"), 1);
   assert.equal(count(db, "SELECT COUNT(*) AS n FROM indicators WHERE value = '\\regsvr32.exe'"), 0);
+  // The full-text index follows: one row per rule, old text gone, new text found.
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules_fts"), 1);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules_fts WHERE rules_fts MATCH 'rundll32'"), 0);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules_fts WHERE rules_fts MATCH 'regsvr'"), 1);
+  await ingest(db, [{ dir, format: "sigma" }], { force: true });
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules_fts"), 1);
   db.close();
 });
 
