@@ -24,16 +24,16 @@ export interface RuleView extends Omit<RuleRecord, "attack" | "logic" | "tests" 
   diagnostics: Diagnostic[];
 }
 
-type RuleRow = { record_json: string; logic_hash: string; commit_sha: string | null };
+type RuleRow = { record_json: string; logic_json: string; logic_hash: string; commit_sha: string | null };
 
 export function ruleExists(db: Db, id: string): boolean {
   return db.prepare("SELECT 1 FROM rules WHERE id = ?").get(id) !== undefined;
 }
 
 export function getRecord(db: Db, id: string): (Omit<RuleRecord, "tests"> & { logicHash: string }) | undefined {
-  const row = db.prepare("SELECT record_json, logic_hash, commit_sha FROM rules WHERE id = ?").get(id) as RuleRow | undefined;
+  const row = db.prepare("SELECT record_json, logic_json, logic_hash, commit_sha FROM rules WHERE id = ?").get(id) as RuleRow | undefined;
   if (!row) return undefined;
-  const rec = JSON.parse(row.record_json) as Omit<RuleRecord, "tests">;
+  const rec = { ...(JSON.parse(row.record_json) as Omit<RuleRecord, "tests" | "logic">), logic: JSON.parse(row.logic_json) as Logic };
   // The commit column follows the source's latest ingest; the stored record keeps the one it was compiled at.
   const source = { ...rec.source, ...(row.commit_sha ? { commit: row.commit_sha } : {}) };
   return { ...rec, source, logicHash: row.logic_hash };

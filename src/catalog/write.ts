@@ -148,7 +148,8 @@ export class CatalogWriter {
   }
 
   private insertRule(source: string, unit: string, r: RuleRecord): void {
-    const { tests, ...rest } = r;
+    // The logic is stored once, in logic_json; the record holds everything else.
+    const { tests, logic: _logic, ...rest } = r;
     const { lastInsertRowid } = this.s.insertRule.run({
       id: r.id,
       vendor: r.vendor,
