@@ -67,7 +67,7 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
     return c.json(d, d.error ? 400 : 200);
   });
 
-  // A rule id as the CLI prints it (panther:AWS.ConfigService.Created) redirects to its page.
+  // A rule id as the CLI prints it (<vendor>:<native id>) redirects to its page.
   app.get("/rules/:rid", (c) => {
     const rid = c.req.param("rid");
     if (rid.includes(":")) return c.redirect(ruleHref(rid), 301);

@@ -2,9 +2,10 @@
 // (rules/community/**, rules/_deprecated/**) or any folder of .yaral files.
 // One unit per .yaral file, one rule record per `rule` block.
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompileResult, FormatAdapter, LoadedContext, LoadedUnit, RuleUnit, SourceRoot } from "../adapter.js";
+import { listFiles } from "../walk.js";
 import type { Diagnostic, RuleRecord } from "../../model/rule.js";
 import type { Rule } from "../../languages/yaral/ast.js";
 import { parseRules } from "../../languages/yaral/parser.js";
@@ -35,25 +36,7 @@ const SKIP_DIRS = new Set([".git", "node_modules"]);
 const MAX_DEPTH = 16;
 
 async function walkYaral(root: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
-  const out: string[] = [];
-  const visit = async (rel: string, depth: number): Promise<void> => {
-    if (depth > MAX_DEPTH || out.length >= limit) return;
-    let entries;
-    try {
-      entries = await readdir(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (out.length >= limit) return;
-      const p = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await visit(p, depth + 1);
-      else if (e.isFile() && e.name.toLowerCase().endsWith(".yaral")) out.push(p);
-    }
-  };
-  await visit("", 0);
-  return out;
+  return listFiles(root, "", (n) => n.toLowerCase().endsWith(".yaral"), { skip: SKIP_DIRS, maxDepth: MAX_DEPTH, maxFiles: limit });
 }
 
 /** A cheap textual scan (no parse) for the ids every file would claim. */

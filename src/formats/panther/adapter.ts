@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import { isMap, parseDocument } from "yaml";
 import type { CompileResult, FormatAdapter, LoadedUnit, RuleUnit } from "../adapter.js";
+import { listFiles } from "../walk.js";
 import { opaque, type Aggregation, type Expr, type Logic } from "../../model/expr.js";
 import type { Diagnostic, Modality, RuleBody, RuleRecord } from "../../model/rule.js";
 import { fidelityOf, simplify } from "../../model/simplify.js";
@@ -19,33 +20,13 @@ await initPython();
 const FOLDERS = ["rules", "policies", "queries", "correlation_rules"];
 const RULE_TYPES = new Set(["rule", "scheduled_rule", "correlation_rule", "policy", "scheduled_query", "saved_query"]);
 
-function walkYaml(dir: string, root: string, depth: number, out: string[]): void {
-  if (depth > 10) return;
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const p = join(dir, n);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) walkYaml(p, root, depth + 1, out);
-    else if (n.endsWith(".yml") || n.endsWith(".yaml")) out.push(posix.relative(root, p.split("\\").join("/")));
-  }
-}
+const isYaml = (n: string): boolean => n.endsWith(".yml") || n.endsWith(".yaml");
 
 async function detect(dir: string): Promise<number> {
   const hits = ["rules", "global_helpers", "data_models", "policies"].filter((f) => existsSync(join(dir, f))).length;
   if (hits >= 3) return 1;
   if (existsSync(join(dir, "rules"))) {
-    const ymls: string[] = [];
-    walkYaml(join(dir, "rules"), dir, 0, ymls);
+    const ymls = listFiles(dir, "rules", isYaml, { maxDepth: 10 });
     const sample = ymls.slice(0, 20).some((f) => /^AnalysisType:\s*rule/m.test(safeRead(join(dir, f))));
     return sample ? 0.8 : 0;
   }
@@ -62,7 +43,7 @@ function safeRead(p: string): string {
 
 async function listUnits(dir: string): Promise<RuleUnit[]> {
   const files: string[] = [];
-  for (const f of FOLDERS) walkYaml(join(dir, f), dir.split("\\").join("/"), 0, files);
+  for (const f of FOLDERS) files.push(...listFiles(dir, f, isYaml, { maxDepth: 10 }));
   const units: RuleUnit[] = [];
   for (const path of files) {
     const text = safeRead(join(dir, path));

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parse } from "yaml";
 import type { LoadedContext, SourceRoot } from "../adapter.js";
+import { listFiles } from "../walk.js";
 import type { Diagnostic } from "../../model/rule.js";
 import { initPython, parsePython } from "../../languages/python/parser.js";
 import { emptyProgram, type DataModel, type Program, type PyModule } from "../../languages/python/program.js";
@@ -13,27 +14,17 @@ export interface PantherContext {
 
 const MAX_FILE = 2_000_000;
 
-function listFiles(dir: string, exts: string[], depth = 0): string[] {
-  if (depth > 8) return [];
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const n of names) {
-    const p = join(dir, n);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) out.push(...listFiles(p, exts, depth + 1));
-    else if (st.size <= MAX_FILE && exts.some((e) => n.endsWith(e))) out.push(p);
-  }
-  return out;
+/** Absolute paths of the files under `dir` with one of `exts`, skipping files too large to be code. */
+function filesUnder(dir: string, exts: string[]): string[] {
+  return listFiles(dir, "", (n) => exts.some((e) => n.endsWith(e)), { maxDepth: 8 })
+    .map((rel) => join(dir, rel))
+    .filter((p) => {
+      try {
+        return statSync(p).size <= MAX_FILE;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Parses a Python file into a module; syntax errors become diagnostics. */
@@ -49,7 +40,7 @@ export async function loadPantherContext(root: SourceRoot): Promise<LoadedContex
   const program = emptyProgram();
   const diagnostics: Diagnostic[] = [];
   const hash = createHash("sha256");
-  for (const p of listFiles(join(root.dir, "global_helpers"), [".py"])) {
+  for (const p of filesUnder(join(root.dir, "global_helpers"), [".py"])) {
     const name = basename(p, ".py");
     if (name.endsWith("_test") || name === "default_test") continue;
     const text = readFileSync(p, "utf8");
@@ -57,7 +48,7 @@ export async function loadPantherContext(root: SourceRoot): Promise<LoadedContex
     hash.update(rel).update("\0").update(text).update("\0");
     program.helpers.set(name, loadModule(name, rel, text, diagnostics));
   }
-  for (const p of listFiles(join(root.dir, "data_models"), [".yml", ".yaml"])) {
+  for (const p of filesUnder(join(root.dir, "data_models"), [".yml", ".yaml"])) {
     const rel = relative(root.dir, p).split("\\").join("/");
     const text = readFileSync(p, "utf8");
     hash.update(rel).update("\0").update(text).update("\0");

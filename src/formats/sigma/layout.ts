@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readSync, readdirSync } from "node:fs"
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RuleUnit } from "../adapter.js";
+import { listFiles } from "../walk.js";
 import { folderOf, readInfo } from "./regression.js";
 
 const RULE_FOLDER = /^rules($|-)/;
@@ -12,33 +13,9 @@ const SKIP = new Set([".git", "node_modules", ".github"]);
 const MAX_FILES = 200_000;
 const MAX_DEPTH = 40;
 
-/**
- * Relative paths (forward slashes) of files under `rel` whose name passes
- * `keep`. Synchronous: thousands of small directory reads cost several times
- * more through the promise API, and listing is on the no-change ingest path.
- */
-async function walk(root: string, rel: string, keep: (name: string) => boolean, out: string[] = [], depth = 0): Promise<string[]> {
-  return walkSync(root, rel, keep, out, depth);
-}
-
-function walkSync(root: string, rel: string, keep: (name: string) => boolean, out: string[], depth: number): string[] {
-  if (depth > MAX_DEPTH || out.length >= MAX_FILES) return out;
-  let entries;
-  try {
-    entries = readdirSync(join(root, rel), { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) {
-      if (!SKIP.has(e.name)) walkSync(root, p, keep, out, depth + 1);
-    } else if (e.isFile() && keep(e.name)) {
-      out.push(p);
-      if (out.length >= MAX_FILES) break;
-    }
-  }
+/** Files under `rel` whose name passes `keep` (see formats/walk.ts). */
+async function walk(root: string, rel: string, keep: (name: string) => boolean, out: string[] = []): Promise<string[]> {
+  out.push(...listFiles(root, rel, keep, { skip: SKIP, maxDepth: MAX_DEPTH, maxFiles: MAX_FILES - out.length }));
   return out;
 }
 
