@@ -9,6 +9,7 @@ import { evaluate } from "../../../src/model/evaluate.js";
 import type { Expr } from "../../../src/model/expr.js";
 import { printCondition } from "../../../src/model/print.js";
 import { simplify } from "../../../src/model/simplify.js";
+import { opaqueReasons } from "./compile-helpers.js";
 
 await initPython();
 
@@ -26,14 +27,6 @@ function compile(py: string, opts: { program?: Program; logTypes?: string[]; typ
 
 const run = (e: Expr, ev: unknown) => evaluate(e, pythonSemantics.prepareEvent!(ev, undefined), pythonSemantics);
 const lines = (py: string, o?: Parameters<typeof compile>[1]) => printCondition(compile(py, o));
-const opaqueReasons = (e: Expr): string[] => {
-  const out: string[] = [];
-  const w = (x: Expr): void => {
-    if (x.type === "opaque") out.push(x.reason);
-    else if (x.type === "and" || x.type === "or") x.args.forEach(w);
-    else if (x.type === "not") w(x.arg);
-    else if (x.type === "quant") w(x.cond);
-  };
   w(e);
   return out;
 };
