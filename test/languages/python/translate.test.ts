@@ -27,9 +27,6 @@ function compile(py: string, opts: { program?: Program; logTypes?: string[]; typ
 
 const run = (e: Expr, ev: unknown) => evaluate(e, pythonSemantics.prepareEvent!(ev, undefined), pythonSemantics);
 const lines = (py: string, o?: Parameters<typeof compile>[1]) => printCondition(compile(py, o));
-  w(e);
-  return out;
-};
 
 test("event.get equality", () => {
   assert.deepEqual(lines('def rule(event):\n    return event.get("action") == "login"\n'), ['action eq "login"']);
