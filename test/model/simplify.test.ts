@@ -54,10 +54,3 @@ test("dedupe keys of composite nodes equal their canonical JSON", async () => {
   assert.equal(canonicalJson(twice), canonicalJson(or(and(a, not(b)), q)));
 });
 
-test("simplify stays fast on deep trees", () => {
-  let e = pred("x", "eq", ["0"]) as ReturnType<typeof and>;
-  for (let i = 1; i < 3000; i++) e = i % 2 ? and(pred("x", "eq", [String(i)]), or(e, pred("y", "eq", [String(i)]))) : or(e, pred("z", "eq", [String(i)]));
-  const t0 = performance.now();
-  simplify(e);
-  assert.ok(performance.now() - t0 < 1000, "simplify of a 3,000-deep tree took over a second");
-});
