@@ -90,7 +90,7 @@ test("regex: RE2 patterns, inline (?i), lookaround fallback, bounded", () => {
   assert.equal(regexTest("foo(?!bar)", "foobaz", false, "", "pcre"), true);
   const t0 = performance.now();
   assert.equal(regexTest("(a+)+$", `${"a".repeat(40)}!`, false, "", "pcre"), false);
-  assert.ok(performance.now() - t0 < 500, "catastrophic pattern must not hang");
+  assert.ok(performance.now() - t0 < 5_000, "catastrophic pattern must not hang (2^40 steps if it backtracked)");
 });
 
 test("cidr, numeric comparisons and fieldref", () => {

@@ -218,7 +218,7 @@ test("a 5 MB rule is refused with a diagnostic in bounded time", () => {
   assert.ok(text.length > 5_000_000);
   const t0 = Date.now();
   const r = compile(text);
-  assert.ok(Date.now() - t0 < 1_000);
+  assert.ok(Date.now() - t0 < 10_000, "a hang guard, not a speed test: bounded time on a slow CI machine");
   assert.deepEqual(
     r.diagnostics.map((d) => [d.file, d.line, d.code]),
     [["rules/community/test/t.yaral", 1, "yaral.too-large"]],
