@@ -4,6 +4,14 @@ import type { Diagnostic, RuleRecord } from "../model/rule.js";
 import { conditionsOf, occurrences } from "../model/views.js";
 import type { Db } from "./open.js";
 
+/**
+ * An indicator value as its language compares it: lower-cased unless the
+ * predicate is case-sensitive. The key of corpus counts (indicators.value_norm).
+ */
+export function normValue(value: string | null, caseSensitive: boolean | undefined): string | null {
+  return value === null ? null : caseSensitive === true ? value : value.toLowerCase();
+}
+
 export interface SourceRow {
   name: string;
   dir: string;
@@ -19,7 +27,7 @@ export interface SourceRow {
 export class CatalogWriter {
   private readonly s;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       unitHashes: p("SELECT path, hash FROM units WHERE source = ?"),
@@ -181,7 +189,7 @@ export class CatalogWriter {
         const values: (Value | undefined)[] = o.values.length > 0 ? o.values : [undefined];
         for (const v of values) {
           const value = v === undefined || v === null ? null : String(v);
-          const norm = value === null ? null : o.caseSensitive === true ? value : value.toLowerCase();
+          const norm = normValue(value, o.caseSensitive);
           if (value !== null && !o.negated) indicatorText.push(value);
           this.s.insertIndicator.run(
             r.id,

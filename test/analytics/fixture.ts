@@ -1,5 +1,6 @@
 // A tiny catalog built row by row: rules of several vendors without their adapters.
 import { type Db, openCatalog } from "../../src/catalog/open.js";
+import { normValue } from "../../src/catalog/write.js";
 
 export interface FixtureIndicator {
   field: string | null;
@@ -46,7 +47,7 @@ export function addRule(db: Db, r: FixtureRule): void {
     const values = i.values.length > 0 ? i.values : [null];
     for (const v of values) {
       const value = v === null ? null : String(v);
-      const norm = value === null ? null : i.caseSensitive === true ? value : value.toLowerCase();
+      const norm = normValue(value, i.caseSensitive);
       db.prepare("INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL)").run(
         r.id,
         i.field,

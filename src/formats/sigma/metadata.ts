@@ -1,5 +1,5 @@
 // Sigma rule metadata → the RuleRecord fields that are not logic.
-import type { Modality, RelatedRef, Severity } from "../../model/rule.js";
+import type { Modality, RelatedRef, RuleRecord, Severity } from "../../model/rule.js";
 import { readTags } from "./tags.js";
 
 type Obj = Record<string, unknown>;
@@ -16,24 +16,14 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v
 const strList = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(str).filter((s): s is string => s !== null) : typeof v === "string" ? [v] : [];
 
-export interface SigmaMeta {
-  title: string;
-  description: string;
-  severity: Severity | null;
-  status: string | null;
-  modality: Modality;
-  attack: ReturnType<typeof readTags>["attack"];
-  tags: string[];
-  references: string[];
-  falsePositives: string[];
-  related: RelatedRef[];
-  author: string | null;
-  date: string | null;
-  modified: string | null;
-  license: string | null;
+export type SigmaMeta = Pick<
+  RuleRecord,
+  | "title" | "description" | "severity" | "status" | "modality" | "attack" | "tags" | "references"
+  | "falsePositives" | "related" | "author" | "date" | "modified" | "license" | "extra"
+> & {
+  /** The rule's own `fields:` list (output fields). */
   fields: string[];
-  extra: Record<string, unknown>;
-}
+};
 
 /** Rules under deprecated/ and unsupported/ are retired whatever their own status says. */
 export function retiredFolder(path: string): boolean {
