@@ -5,11 +5,11 @@ import { basename, resolve } from "node:path";
 import { afterIngest } from "../analytics/api.js";
 import { CatalogWriter } from "../catalog/write.js";
 import type { Db } from "../catalog/open.js";
-import type { FormatAdapter, SourceRoot } from "../formats/adapter.js";
+import type { FormatAdapter, LoadedContext, LoadedUnit, SourceRoot } from "../formats/adapter.js";
 import { ADAPTERS, adapterFor } from "../formats/registry.js";
 import type { Diagnostic, RuleRecord } from "../model/rule.js";
 import { compilerFingerprint } from "./fingerprint.js";
-import { compileUnit } from "./compile-unit.js";
+import { CompilePool, compileInOrder, defaultWorkers, POOL_MIN_UNITS } from "./compile-pool.js";
 import { loadUnit } from "./read-unit.js";
 
 export interface IngestTarget {
@@ -32,6 +32,8 @@ export interface SourceSummary {
   rules: number;
   /** Units that yielded an error diagnostic (the file, or a rule in it). */
   failedUnits: number;
+  /** Units compiled by worker threads rather than the main thread. */
+  compiledByWorkers: number;
   diagnostics: number;
 }
 
@@ -48,6 +50,8 @@ export interface IngestOptions {
   onProgress?(source: string, done: number, total: number): void;
   /** Recompile every unit even when its content hash is unchanged. */
   force?: boolean;
+  /** Worker threads that compile besides the main thread (0: compile on the main thread only). Default: one per spare core. */
+  workers?: number;
 }
 
 export class IngestError extends Error {}
@@ -83,119 +87,156 @@ function sourceNameFor(db: Db, dir: string): string {
   return `${name}-${createHash("sha1").update(dir).digest("hex").slice(0, 6)}`;
 }
 
-interface Compiled {
-  path: string;
-  hash: string;
-  rules: RuleRecord[];
-  diagnostics: Diagnostic[];
+/** A target whose folder exists and whose format is known (checked before anything is written). */
+interface Resolved {
+  target: IngestTarget;
+  dir: string;
+  adapter: FormatAdapter;
 }
 
+async function resolveTarget(t: IngestTarget): Promise<Resolved> {
+  const dir = resolve(t.dir);
+  if (!existsSync(dir)) throw new IngestError(`no such folder: ${t.dir}`);
+  const adapter = t.format ? adapterFor(t.format) : await detectFormat(dir);
+  if (!adapter) {
+    throw new IngestError(t.format ? `unknown format '${t.format}'` : `no known rule format recognised in ${t.dir} (use --format)`);
+  }
+  return { target: t, dir, adapter };
+}
+
+type Phases = IngestSummary["phases"];
+
 /**
- * Ingests folders into the catalog. Compiling happens first, outside any
- * transaction; all writes then happen in one transaction, so a crash or an
- * error at any point leaves the previous catalog exactly as it was.
+ * Ingests folders into the catalog, in one transaction: a crash or an error at
+ * any point leaves the previous catalog exactly as it was. Units are written as
+ * they are compiled, in unit order; worker threads compile alongside the main
+ * thread on a first or forced ingest of a large folder.
  */
 export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
-  const phases = { list: 0, read: 0, compile: 0, write: 0, analytics: 0 };
-  const clock = () => performance.now();
+  const phases: Phases = { list: 0, read: 0, compile: 0, write: 0, analytics: 0 };
+  const resolved: Resolved[] = [];
+  for (const t of targets) resolved.push(await resolveTarget(t));
   const writer = new CatalogWriter(db);
-  const plans: { root: SourceRoot; adapter: FormatAdapter; url?: string; compiled: Compiled[]; seen: Set<string>; unchanged: number }[] = [];
+  const summaries: SourceSummary[] = [];
+  const changed = { upserted: [] as string[], removed: [] as string[] };
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const r of resolved) summaries.push(await ingestSource(db, writer, r, opts, phases, changed));
+    const ta = performance.now();
+    afterIngest(db, changed);
+    phases.analytics = performance.now() - ta;
+    const tc = performance.now();
+    db.exec("COMMIT");
+    phases.write += performance.now() - tc;
+  } catch (err) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+  return { sources: summaries, failedUnits: summaries.reduce((n, s) => n + s.failedUnits, 0), ms: performance.now() - t0, phases };
+}
 
-  for (const t of targets) {
-    const dir = resolve(t.dir);
-    if (!existsSync(dir)) throw new IngestError(`no such folder: ${t.dir}`);
-    const adapter = t.format ? adapterFor(t.format) : await detectFormat(dir);
-    if (!adapter) {
-      throw new IngestError(
-        t.format ? `unknown format '${t.format}'` : `no known rule format recognised in ${t.dir} (use --format)`,
-      );
-    }
-    const root: SourceRoot = { name: t.name ?? sourceNameFor(db, dir), dir, commit: t.commit ?? gitCommit(dir) };
-    let tick = clock();
-    const units = await adapter.listUnits(dir);
-    const context = adapter.loadContext ? await adapter.loadContext(root) : { ctx: undefined, hash: "", diagnostics: [] };
+/** Lists, reads, compiles and writes one source; the caller holds the transaction. */
+async function ingestSource(
+  db: Db,
+  writer: CatalogWriter,
+  { target: t, dir, adapter }: Resolved,
+  opts: IngestOptions,
+  phases: Phases,
+  changed: { upserted: string[]; removed: string[] },
+): Promise<SourceSummary> {
+  const clock = () => performance.now();
+  const root: SourceRoot = { name: t.name ?? sourceNameFor(db, dir), dir, commit: t.commit ?? gitCommit(dir) };
+  let tick = clock();
+  const units = await adapter.listUnits(dir);
+  const workers = opts.workers ?? defaultWorkers();
+  // A first (or forced) ingest of a large folder starts its workers now, so that they load while the files are read.
+  let pool =
+    workers > 0 && units.length >= POOL_MIN_UNITS && (opts.force || writer.unitPaths(root.name).length === 0)
+      ? new CompilePool(adapter, root, workers)
+      : undefined;
+  const summary: SourceSummary = {
+    name: root.name,
+    format: adapter.format,
+    units: 0,
+    compiled: 0,
+    unchanged: 0,
+    removed: 0,
+    rules: 0,
+    failedUnits: 0,
+    diagnostics: 0,
+    compiledByWorkers: 0,
+  };
+  const seen = new Set<string>();
+  const write = (path: string, hash: string, rules: RuleRecord[], diagnostics: Diagnostic[]) => {
+    const w = clock();
+    const r = writer.replaceUnit(root.name, path, hash, rules, diagnostics);
+    phases.write += clock() - w;
+    changed.upserted.push(...r.upserted);
+    changed.removed.push(...r.removed);
+    summary.compiled++;
+    summary.rules += r.upserted.length;
+    const diags = [...diagnostics, ...rules.flatMap((x) => x.diagnostics)];
+    summary.diagnostics += diags.length;
+    if (diags.some((d) => d.level === "error")) summary.failedUnits++;
+  };
+  try {
+    const context: LoadedContext<unknown> = adapter.loadContext
+      ? await adapter.loadContext(root)
+      : { ctx: undefined, hash: "", diagnostics: [] };
     phases.list += clock() - tick;
-    const compiled: Compiled[] = [];
-    const seen = new Set<string>();
-    let unchanged = 0;
+    tick = clock();
     const unitContext = `${compilerFingerprint()}:${adapter.format}:${context.hash}`;
-    units.forEach((unit, i) => {
+    // Units to compile, and the files that could not be read (written in their place in unit order).
+    const pending: { unit: LoadedUnit; hash: string }[] = [];
+    const unreadable: { before: number; path: string; hash: string; diagnostic: Diagnostic }[] = [];
+    for (const unit of units) {
       seen.add(unit.path);
-      opts.onProgress?.(root.name, i + 1, units.length);
-      tick = clock();
       const loaded = loadUnit(root, unit, unitContext);
-      phases.read += clock() - tick;
-      if (!opts.force && writer.unitHash(root.name, unit.path) === loaded.hash) {
-        unchanged++;
-        return;
-      }
-      if (!loaded.ok) {
-        compiled.push({ path: unit.path, hash: loaded.hash, rules: [], diagnostics: [loaded.diagnostic] });
-        return;
-      }
-      tick = clock();
-      const r = compileUnit(adapter, loaded.unit, context.ctx);
-      phases.compile += clock() - tick;
-      compiled.push({ path: unit.path, hash: loaded.hash, rules: r.rules, diagnostics: r.diagnostics });
-    });
+      if (!opts.force && writer.unitHash(root.name, unit.path) === loaded.hash) summary.unchanged++;
+      else if (loaded.ok) pending.push({ unit: loaded.unit, hash: loaded.hash });
+      else unreadable.push({ before: pending.length, path: unit.path, hash: loaded.hash, diagnostic: loaded.diagnostic });
+    }
+    phases.read += clock() - tick;
+    if (!pool && workers > 0 && pending.length >= POOL_MIN_UNITS) pool = new CompilePool(adapter, root, workers);
+    writer.upsertSource({ name: root.name, dir: root.dir, format: adapter.format, commit: root.commit ?? null, url: t.url ?? null });
+    tick = clock();
+    const writeTime = phases.write;
+    let u = 0;
+    const writeUnreadable = (upTo: number) => {
+      for (; u < unreadable.length && unreadable[u].before <= upTo; u++) write(unreadable[u].path, unreadable[u].hash, [], [unreadable[u].diagnostic]);
+    };
+    const { byWorkers } = await compileInOrder(
+      adapter,
+      pool,
+      pending.map((p) => p.unit),
+      context.ctx,
+      (i, result) => {
+        writeUnreadable(i);
+        write(pending[i].unit.path, pending[i].hash, result.rules, result.diagnostics);
+        opts.onProgress?.(root.name, summary.unchanged + summary.compiled, units.length);
+      },
+    );
+    writeUnreadable(Number.POSITIVE_INFINITY);
+    summary.compiledByWorkers = byWorkers;
+    phases.compile += clock() - tick - (phases.write - writeTime);
     if (context.diagnostics.length > 0) {
       // Repository-wide problems (an unreadable helper module) are stored on a pseudo-unit.
-      compiled.push({ path: "<context>", hash: context.hash, rules: [], diagnostics: context.diagnostics });
       seen.add("<context>");
+      write("<context>", context.hash, [], context.diagnostics);
     }
-    plans.push({ root, adapter, url: t.url, compiled, seen, unchanged });
+  } finally {
+    await pool?.close();
   }
-
-  const summaries: SourceSummary[] = [];
-  const tw = clock();
-  db.transaction(() => {
-    const upserted: string[] = [];
-    const removed: string[] = [];
-    for (const p of plans) {
-      writer.upsertSource({
-        name: p.root.name,
-        dir: p.root.dir,
-        format: p.adapter.format,
-        commit: p.root.commit ?? null,
-        url: p.url ?? null,
-      });
-      let rules = 0;
-      let failed = 0;
-      let diagnostics = 0;
-      for (const c of p.compiled) {
-        const r = writer.replaceUnit(p.root.name, c.path, c.hash, c.rules, c.diagnostics);
-        upserted.push(...r.upserted);
-        removed.push(...r.removed);
-        rules += r.upserted.length;
-        const diags = [...c.diagnostics, ...c.rules.flatMap((x) => x.diagnostics)];
-        diagnostics += diags.length;
-        if (diags.some((d) => d.level === "error")) failed++;
-      }
-      let gone = 0;
-      for (const path of writer.unitPaths(p.root.name)) {
-        if (!p.seen.has(path)) {
-          removed.push(...writer.removeUnit(p.root.name, path));
-          gone++;
-        }
-      }
-      writer.refreshSourceCounts(p.root.name, p.root.commit ?? null);
-      summaries.push({
-        name: p.root.name,
-        format: p.adapter.format,
-        units: p.seen.size,
-        compiled: p.compiled.length,
-        unchanged: p.unchanged,
-        removed: gone,
-        rules,
-        failedUnits: failed,
-        diagnostics,
-      });
+  const w = clock();
+  for (const path of writer.unitPaths(root.name)) {
+    if (!seen.has(path)) {
+      changed.removed.push(...writer.removeUnit(root.name, path));
+      summary.removed++;
     }
-    const ta = clock();
-    afterIngest(db, { upserted, removed });
-    phases.analytics = clock() - ta;
-  })();
-  phases.write = clock() - tw - phases.analytics;
-  return { sources: summaries, failedUnits: summaries.reduce((n, s) => n + s.failedUnits, 0), ms: performance.now() - t0, phases };
+  }
+  writer.refreshSourceCounts(root.name, root.commit ?? null);
+  phases.write += clock() - w;
+  summary.units = seen.size;
+  return summary;
 }
