@@ -36,3 +36,20 @@ test("a catalog written by a newer ruleatlas is refused, not damaged", () => {
   assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION + 1);
   db.close();
 });
+
+test("a version-3 catalog loses the unused value-only indicator index and keeps its rows", async () => {
+  const path = join(tempDir(), "c.db");
+  let db = openCatalog(path);
+  await ingest(db, [{ dir: join(REPO, "examples", "sigma"), format: "sigma" }]);
+  const rows = (db.prepare("SELECT COUNT(*) AS n FROM indicators").get() as { n: number }).n;
+  db.exec("CREATE INDEX indicators_value ON indicators (value_norm)");
+  db.pragma("user_version = 3");
+  db.close();
+
+  db = openCatalog(path);
+  assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+  assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'indicators_value'").get() as { n: number }).n, 0);
+  assert.equal((db.prepare("SELECT COUNT(*) AS n FROM indicators").get() as { n: number }).n, rows);
+  assert.ok(rows > 0);
+  db.close();
+});
