@@ -1,16 +1,6 @@
-import type { Value } from "../model/expr.js";
-import { logicHash } from "../model/canonical.js";
-import type { Diagnostic, RuleRecord } from "../model/rule.js";
-import { conditionsOf, occurrences } from "../model/views.js";
+import type { Diagnostic } from "../model/rule.js";
 import type { Db } from "./open.js";
-
-/**
- * An indicator value as its language compares it: lower-cased unless the
- * predicate is case-sensitive. The key of corpus counts (indicators.value_norm).
- */
-export function normValue(value: string | null, caseSensitive: boolean | undefined): string | null {
-  return value === null ? null : caseSensitive === true ? value : value.toLowerCase();
-}
+import type { RuleRows } from "./rows.js";
 
 export interface SourceRow {
   name: string;
@@ -122,25 +112,26 @@ export class CatalogWriter {
     source: string,
     unit: string,
     hash: string,
-    rules: RuleRecord[],
+    rules: RuleRows[],
     diagnostics: Diagnostic[],
   ): { upserted: string[]; removed: string[] } {
     const removed = this.removeUnit(source, unit);
     const upserted: string[] = [];
     for (const d of diagnostics) this.insertDiagnostic(source, unit, null, d);
     for (const rule of rules) {
-      const owner = this.s.ruleOwner.get(rule.id) as { source: string; unit: string } | undefined;
+      const id = rule.rule.id;
+      const owner = this.s.ruleOwner.get(id) as { source: string; unit: string } | undefined;
       if (owner) {
         this.insertDiagnostic(source, unit, null, {
           file: unit,
           level: "error",
           code: "catalog.duplicate-id",
-          message: `rule id ${rule.id} is already defined by ${owner.source}:${owner.unit}; this copy is skipped`,
+          message: `rule id ${id} is already defined by ${owner.source}:${owner.unit}; this copy is skipped`,
         });
         continue;
       }
       this.insertRule(source, unit, rule);
-      upserted.push(rule.id);
+      upserted.push(id);
     }
     this.s.upsertUnit.run(source, unit, hash, upserted.length);
     return { upserted, removed: removed.filter((id) => !upserted.includes(id)) };
@@ -155,73 +146,15 @@ export class CatalogWriter {
     this.s.insertDiag.run(source, unit, ruleId, d.file, d.line ?? null, d.column ?? null, d.level, d.code, d.message);
   }
 
-  private insertRule(source: string, unit: string, r: RuleRecord): void {
-    // The logic is stored once, in logic_json; the record holds everything else.
-    const { tests, logic: _logic, ...rest } = r;
-    const { lastInsertRowid } = this.s.insertRule.run({
-      id: r.id,
-      vendor: r.vendor,
-      native_id: r.nativeId,
-      format: r.format,
-      language: r.language,
-      source,
-      unit,
-      path: r.source.path,
-      commit_sha: r.source.commit ?? null,
-      title: r.title,
-      description: r.description,
-      severity: r.severity,
-      status: r.status,
-      modality: r.modality,
-      enabled: r.enabled ? 1 : 0,
-      fidelity: r.logic.fidelity,
-      logic_hash: logicHash(r.logic),
-      logic_json: JSON.stringify(r.logic),
-      record_json: JSON.stringify(rest),
-    });
-    for (const a of r.attack) {
-      this.s.insertAttack.run(r.id, a.raw, a.tactic ?? null, a.technique ?? null, a.other ?? null, a.name ?? null);
-    }
-    for (const l of r.logSources) this.s.insertLogSource.run(r.id, l.key, l.value);
-    const indicatorText: string[] = [];
-    for (const cond of conditionsOf(r.logic)) {
-      for (const o of occurrences(cond)) {
-        const values: (Value | undefined)[] = o.values.length > 0 ? o.values : [undefined];
-        for (const v of values) {
-          const value = v === undefined || v === null ? null : String(v);
-          const norm = normValue(value, o.caseSensitive);
-          if (value !== null && !o.negated) indicatorText.push(value);
-          this.s.insertIndicator.run(
-            r.id,
-            o.field,
-            o.kind,
-            value,
-            norm,
-            o.negated ? 1 : 0,
-            o.scope ? 1 : 0,
-            o.caseSensitive === undefined ? null : o.caseSensitive ? 1 : 0,
-            o.all ? 1 : 0,
-            o.valuesFrom ?? null,
-            o.origin ?? null,
-          );
-        }
-      }
-    }
-    r.logic.outputFields.forEach((f, i) => this.s.insertOutput.run(r.id, i, f));
-    tests.forEach((t, i) =>
-      this.s.insertTest.run(
-        r.id,
-        i,
-        t.name,
-        t.expected ? 1 : 0,
-        JSON.stringify((t.events ?? t.event) ?? null),
-        t.mocks ? JSON.stringify(t.mocks) : null,
-        t.logType ?? null,
-        t.events ? (t.minMatches ?? 1) : null,
-      ),
-    );
-    for (const d of r.diagnostics) this.insertDiagnostic(source, unit, r.id, d);
-    const body = r.bodies.map((b) => b.text).join("\n");
-    this.s.insertFts.run(lastInsertRowid, r.id, r.title, r.description, body, indicatorText.join(" "));
+  private insertRule(source: string, unit: string, r: RuleRows): void {
+    const id = r.rule.id;
+    const { lastInsertRowid } = this.s.insertRule.run({ ...r.rule, source, unit });
+    for (const a of r.attack) this.s.insertAttack.run(id, ...a);
+    for (const l of r.logSources) this.s.insertLogSource.run(id, ...l);
+    for (const i of r.indicators) this.s.insertIndicator.run(id, ...i);
+    r.outputFields.forEach((f, i) => this.s.insertOutput.run(id, i, f));
+    r.tests.forEach((t, i) => this.s.insertTest.run(id, i, ...t));
+    for (const d of r.diagnostics) this.insertDiagnostic(source, unit, id, d);
+    this.s.insertFts.run(lastInsertRowid, id, r.rule.title, r.rule.description, r.fts.body, r.fts.indicators);
   }
 }

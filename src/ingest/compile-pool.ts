@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { CompileResult, FormatAdapter, LoadedUnit, SourceRoot } from "../formats/adapter.js";
-import { compileUnit } from "./compile-unit.js";
+import type { FormatAdapter, LoadedUnit, SourceRoot } from "../formats/adapter.js";
+import { type PreparedUnit, prepareUnit } from "./compile-unit.js";
 import { type WorkerInput, type WorkerJob, type WorkerMessage, WorkerState } from "./compile-protocol.js";
 
 /** Below this many units to compile, starting a worker costs more than it saves. */
@@ -70,10 +70,10 @@ export async function compileInOrder(
   pool: CompilePool | undefined,
   units: LoadedUnit[],
   ctx: unknown,
-  consume: (index: number, result: CompileResult) => void,
+  consume: (index: number, result: PreparedUnit) => void,
 ): Promise<{ byWorkers: number }> {
   if (!pool || pool.workers.length === 0) {
-    units.forEach((u, i) => consume(i, compileUnit(adapter, u, ctx)));
+    units.forEach((u, i) => consume(i, prepareUnit(adapter, u, ctx)));
     return { byWorkers: 0 };
   }
   let byWorkers = 0;
@@ -85,7 +85,7 @@ export async function compileInOrder(
     const job: WorkerJob = { units, shared, port: port2 };
     w.worker.postMessage(job, [port2]);
   }
-  const ready = new Map<number, CompileResult>();
+  const ready = new Map<number, PreparedUnit>();
   const drain = () => {
     for (const w of pool.workers) {
       for (let m = w.port && receiveMessageOnPort(w.port); m; m = w.port && receiveMessageOnPort(w.port)) {
@@ -109,7 +109,7 @@ export async function compileInOrder(
     if (!claimedAll) {
       const i = Atomics.add(shared, 0, 1);
       if (i < units.length) {
-        ready.set(i, compileUnit(adapter, units[i], ctx));
+        ready.set(i, prepareUnit(adapter, units[i], ctx));
         continue;
       }
       claimedAll = true;
@@ -121,7 +121,7 @@ export async function compileInOrder(
     if (pool.workers.every((w) => w.over)) {
       drain();
       // Whatever a dead worker had claimed is compiled here.
-      if (!ready.has(next)) ready.set(next, compileUnit(adapter, units[next], ctx));
+      if (!ready.has(next)) ready.set(next, prepareUnit(adapter, units[next], ctx));
       continue;
     }
     await new Promise((resolve) => setTimeout(resolve, 1));

@@ -1,5 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
-import type { CompileResult, LoadedUnit, SourceRoot } from "../formats/adapter.js";
+import type { LoadedUnit, SourceRoot } from "../formats/adapter.js";
+import type { PreparedUnit } from "./compile-unit.js";
 
 /** What a compile worker is started with: it loads the adapter and builds the context itself. */
 export interface WorkerInput {
@@ -19,7 +20,7 @@ export interface WorkerJob {
   port: MessagePort;
 }
 
-export type WorkerMessage = { type: "result"; index: number; result: CompileResult } | { type: "done" };
+export type WorkerMessage = { type: "result"; index: number; result: PreparedUnit } | { type: "done" };
 
 /** A worker's state slot: the main thread cancels a worker that has not started claiming, with one compare-and-swap. */
 export const WorkerState = { Idle: 0, Claiming: 1, Cancelled: 2 } as const;

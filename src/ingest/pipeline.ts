@@ -7,7 +7,8 @@ import { CatalogWriter } from "../catalog/write.js";
 import type { Db } from "../catalog/open.js";
 import type { FormatAdapter, LoadedContext, LoadedUnit, SourceRoot } from "../formats/adapter.js";
 import { ADAPTERS, adapterFor } from "../formats/registry.js";
-import type { Diagnostic, RuleRecord } from "../model/rule.js";
+import type { RuleRows } from "../catalog/rows.js";
+import type { Diagnostic } from "../model/rule.js";
 import { compilerFingerprint } from "./fingerprint.js";
 import { CompilePool, compileInOrder, defaultWorkers, POOL_MIN_UNITS } from "./compile-pool.js";
 import { loadUnit } from "./read-unit.js";
@@ -168,7 +169,7 @@ async function ingestSource(
     compiledByWorkers: 0,
   };
   const seen = new Set<string>();
-  const write = (path: string, hash: string, rules: RuleRecord[], diagnostics: Diagnostic[]) => {
+  const write = (path: string, hash: string, rules: RuleRows[], diagnostics: Diagnostic[]) => {
     const w = clock();
     const r = writer.replaceUnit(root.name, path, hash, rules, diagnostics);
     phases.write += clock() - w;

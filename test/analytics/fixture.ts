@@ -1,6 +1,6 @@
 // A tiny catalog built row by row: rules of several vendors without their adapters.
 import { type Db, openCatalog } from "../../src/catalog/open.js";
-import { normValue } from "../../src/catalog/write.js";
+import { normValue } from "../../src/catalog/rows.js";
 
 export interface FixtureIndicator {
   field: string | null;

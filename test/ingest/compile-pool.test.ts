@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openCatalog } from "../../src/catalog/open.js";
-import type { CompileResult, FormatAdapter } from "../../src/formats/adapter.js";
+import type { FormatAdapter } from "../../src/formats/adapter.js";
+import type { PreparedUnit } from "../../src/ingest/compile-unit.js";
 import { adapterFor } from "../../src/formats/registry.js";
 import { CompilePool, compileInOrder, POOL_MIN_UNITS } from "../../src/ingest/compile-pool.js";
 import { ingest } from "../../src/ingest/pipeline.js";
@@ -68,7 +69,7 @@ async function loadedUnits(dir: string) {
 
 async function compileWith(adapter: FormatAdapter, pool: CompilePool, units: Awaited<ReturnType<typeof loadedUnits>>["units"]) {
   const order: number[] = [];
-  const results: CompileResult[] = [];
+  const results: PreparedUnit[] = [];
   try {
     await pool.ready();
     const { byWorkers } = await compileInOrder(adapter, pool, units, undefined, (i, r) => {
@@ -86,7 +87,7 @@ test("ready workers take a share of the units; results come back in unit order, 
   const { order, results, byWorkers } = await compileWith(sigma, new CompilePool(sigma, root, 2), units);
   assert.ok(byWorkers > 0, "the workers compiled some units");
   assert.deepEqual(order, units.map((_, i) => i));
-  const single: CompileResult[] = [];
+  const single: PreparedUnit[] = [];
   await compileInOrder(sigma, undefined, units, undefined, (_, r) => single.push(r));
   assert.deepEqual(results, single);
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterIngest } from "../../src/analytics/api.js";
 import { importAttackFile } from "../../src/attack/import.js";
 import { openCatalog } from "../../src/catalog/open.js";
+import { ruleRows } from "../../src/catalog/rows.js";
 import { ruleExists } from "../../src/catalog/read.js";
 import { CatalogWriter } from "../../src/catalog/write.js";
 import { ingest } from "../../src/ingest/pipeline.js";
@@ -42,7 +43,7 @@ export async function buildFixtureCatalog(opts: { attack?: boolean } = {}): Prom
       w.upsertSource({ name: "fixtures", dir: "test/fixtures/web", format: "fixtures", commit: null, url: null });
       for (const r of FIXTURE_RECORDS) {
         if (ruleExists(db, r.id)) continue;
-        upserted.push(...w.replaceUnit("fixtures", r.source.path, r.id, [r], []).upserted);
+        upserted.push(...w.replaceUnit("fixtures", r.source.path, r.id, [ruleRows(r)], []).upserted);
       }
       w.refreshSourceCounts("fixtures", null);
       afterIngest(db, { upserted, removed: [] });
