@@ -121,7 +121,12 @@ export async function ingest(db: Db, targets: IngestTarget[], opts: IngestOption
   const writer = new CatalogWriter(db);
   const summaries: SourceSummary[] = [];
   const changed = { upserted: [] as string[], removed: [] as string[] };
-  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (err) {
+    if ((err as { code?: string }).code === "SQLITE_BUSY") throw new IngestError("another process is writing this catalog (an ingest or sync?): try again when it ends");
+    throw err;
+  }
   try {
     for (const r of resolved) summaries.push(await ingestSource(db, writer, r, opts, phases, changed));
     const ta = performance.now();

@@ -179,3 +179,21 @@ test("two folders with the same name are two sources: neither replaces the other
   assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 3);
   db.close();
 });
+
+test("an ingest while another process writes the catalog is refused with a clear error, and writes nothing", async () => {
+  const dir = fixture();
+  const path = join(tempDir(), "c.db");
+  const other = openCatalog(path);
+  other.exec("BEGIN IMMEDIATE");
+  const db = openCatalog(path);
+  db.pragma("busy_timeout = 50");
+  try {
+    await assert.rejects(ingest(db, [{ dir }]), /another process is writing this catalog/);
+  } finally {
+    other.exec("ROLLBACK");
+  }
+  await ingest(db, [{ dir }]);
+  assert.equal(count(db, "SELECT COUNT(*) AS n FROM rules"), 2);
+  db.close();
+  other.close();
+});
