@@ -8,6 +8,7 @@ interface IngestOptions extends DbOptions {
   name?: string;
   strict?: boolean;
   force?: boolean;
+  workers?: number;
 }
 
 export function register(program: Command): void {
@@ -17,6 +18,11 @@ export function register(program: Command): void {
     .option("--format <format>", "format of every folder (default: detected)")
     .option("--name <name>", "source name (default: the folder's name; only with one folder)")
     .option("--force", "recompile every file even when unchanged")
+    .option("--workers <n>", "threads that compile besides the main one (0: main thread only; default: one per spare core, up to 3)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--workers takes a whole number from 0 to 64, not '${v}'`);
+      return n;
+    })
     .option("--strict", "exit non-zero when any file failed")
     .option("--json", "print the summary as JSON")
     .action(async (dirs: string[], opts: IngestOptions) => {
@@ -27,7 +33,7 @@ export function register(program: Command): void {
           return await ingest(
             db,
             dirs.map((dir) => ({ dir, name: opts.name, format: opts.format })),
-            { onProgress: progress.update, force: opts.force },
+            { onProgress: progress.update, force: opts.force, workers: opts.workers },
           );
         } catch (err) {
           if (err instanceof IngestError) throw new UsageError(err.message);
