@@ -2,7 +2,6 @@
 // (rules/community/**, rules/_deprecated/**) or any folder of .yaral files.
 // One unit per .yaral file, one rule record per `rule` block.
 import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompileResult, FormatAdapter, LoadedContext, LoadedUnit, RuleUnit, SourceRoot } from "../adapter.js";
 import { listFiles } from "../walk.js";
@@ -39,13 +38,16 @@ async function walkYaral(root: string, limit = Number.POSITIVE_INFINITY): Promis
   return listFiles(root, "", (n) => n.toLowerCase().endsWith(".yaral"), { skip: SKIP_DIRS, maxDepth: MAX_DEPTH, maxFiles: limit });
 }
 
-/** A cheap textual scan (no parse) for the ids every file would claim. */
+/**
+ * A cheap textual scan (no parse) for the ids every file would claim. Synchronous reads:
+ * a thousand awaited small reads cost ten times more, and this runs on every ingest.
+ */
 async function ambiguousIds(dir: string): Promise<string[]> {
   const files = new Map<string, number>();
   for (const path of await walkYaral(dir)) {
     let text: string;
     try {
-      text = await readFile(join(dir, path), "utf8");
+      text = readFileSync(join(dir, path), "utf8");
     } catch {
       continue;
     }
