@@ -1,10 +1,8 @@
 import type { FormatAdapter } from "./adapter.js";
-import { chronicleAdapter } from "./chronicle/adapter.js";
-import { pantherAdapter } from "./panther/adapter.js";
-import { sigmaAdapter } from "./sigma/adapter.js";
+import { ADAPTER_LOADERS } from "./loaders.js";
 
-/** Every format ruleatlas can ingest. Adding a vendor is one line here. */
-export const ADAPTERS: FormatAdapter[] = [sigmaAdapter, pantherAdapter, chronicleAdapter] as FormatAdapter[];
+/** Every format ruleatlas can ingest (see loaders.ts), in detection order. */
+export const ADAPTERS: FormatAdapter[] = await Promise.all(Object.values(ADAPTER_LOADERS).map((load) => load()));
 
 export function adapterFor(format: string): FormatAdapter | undefined {
   return ADAPTERS.find((a) => a.format === format);

@@ -1,11 +1,11 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { adapterFor } from "../formats/registry.js";
+import { loadAdapter } from "../formats/loaders.js";
 import { type PreparedUnit, prepareUnit } from "./compile-unit.js";
 import { type WorkerInput, type WorkerJob, type WorkerMessage, WorkerState } from "./compile-protocol.js";
 
 // A compile worker (see compile-pool.ts): claims units through the shared counter until none is left.
 const input = workerData as WorkerInput;
-const adapter = adapterFor(input.format);
+const adapter = await loadAdapter(input.format);
 const context = adapter?.loadContext ? (await adapter.loadContext(input.root)).ctx : undefined;
 
 // Tells the pool it can take units now (tests wait for it; an ingest does not).
