@@ -1,4 +1,5 @@
 import { tacticShortname } from "../attack/tactics.js";
+import type { Statement } from "better-sqlite3";
 import type { Db } from "./open.js";
 
 /** Facets a search can be narrowed by. Values within a facet are alternatives; facets combine with AND. */
@@ -8,6 +9,8 @@ export type Facet = (typeof FACETS)[number];
 /** What search filters, sorts and counts facets on, for one rule. Strings only, "none" for absent. */
 export interface RuleFacetRow {
   id: string;
+  /** The rules row's rowid, which its full-text row shares. */
+  rowid: number;
   nativeId: string;
   title: string;
   /** Lower-cased title, the sort key. */
@@ -25,15 +28,33 @@ export interface RuleFacetRow {
   /** key:value */
   logsource: string[];
   field: string[];
-  /** Per facet (FACETS order), the codes of this rule's values in SearchIndex.values. */
-  codes: number[][];
+  /** Position in SearchIndex.rows: where its value codes sit in SearchIndex.codes. */
+  n: number;
+  /** Position of each sort key among all rules' keys (equal keys, equal rank): sorting compares integers. */
+  titleRank: number;
+  vendorRank: number;
+  modifiedRank: number;
+  /**
+   * Present when the rule excludes some value: its lower-cased title and description, and its
+   * indicator values as the language compares them, split by polarity (the "only in an exclusion" mark).
+   */
+  exclusion?: { text: string; negated: string[]; positive: string[] };
 }
 
 export interface SearchIndex {
   rows: RuleFacetRow[];
   byId: Map<string, RuleFacetRow>;
+  byRowid: Map<number, RuleFacetRow>;
   /** Per facet (FACETS order), every value, indexed by code. */
   values: string[][];
+  /** Per facet (FACETS order), the codes of row n's values: codes[start[n]] .. codes[start[n + 1]]. */
+  codes: { start: Int32Array; codes: Int32Array }[];
+  /** Per facet (FACETS order), the values a filter may name (status also takes "none"). */
+  known: Set<string>[];
+  /** TA id → shortname from the loaded ATT&CK data. */
+  tacticIds: Map<string, string>;
+  /** The full-text index held in memory (see TextIndex); built on first use. */
+  text(): TextIndex;
 }
 
 function group(rows: { rule_id: string; v: string }[]): Map<string, string[]> {
@@ -59,6 +80,43 @@ export function tacticKey(written: string, ids: Map<string, string>): string {
   return ids.get(written.trim().toUpperCase()) ?? tacticShortname(written);
 }
 
+/** Ranks of values under a comparator: equal under it, equal rank. */
+function ranks(values: string[], cmp: (a: string, b: string) => number): Map<string, number> {
+  const sorted = [...new Set(values)].sort(cmp);
+  const out = new Map<string, number>();
+  let rank = 0;
+  sorted.forEach((v, i) => {
+    if (i > 0 && cmp(sorted[i - 1], v) !== 0) rank = i;
+    out.set(v, rank);
+  });
+  return out;
+}
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Per rule that excludes some value: what marks a hit as found only in an exclusion. */
+function exclusionData(db: Db): Map<string, { text: string; negated: string[]; positive: string[] }> {
+  const out = new Map<string, { text: string; negated: string[]; positive: string[] }>();
+  const rows = db
+    .prepare(
+      `SELECT i.rule_id, i.negated, i.value_norm FROM indicators i
+       WHERE i.value_norm IS NOT NULL AND i.rule_id IN (SELECT rule_id FROM indicators WHERE negated = 1 AND value_norm IS NOT NULL)`,
+    )
+    .raw()
+    .all() as [string, number, string][];
+  for (const [id, neg, v] of rows) {
+    let e = out.get(id);
+    if (!e) out.set(id, (e = { text: "", negated: [], positive: [] }));
+    (neg === 1 ? e.negated : e.positive).push(v);
+  }
+  const text = db.prepare("SELECT title, description FROM rules WHERE id = ?");
+  for (const [id, e] of out) {
+    const r = text.get(id) as { title: string; description: string } | undefined;
+    e.text = r ? `${r.title}\n${r.description}`.toLowerCase() : "";
+  }
+  return out;
+}
+
 function build(db: Db): SearchIndex {
   const ids = tacticIds(db);
   const q = (sql: string) => group(db.prepare(sql).all() as { rule_id: string; v: string }[]);
@@ -71,12 +129,14 @@ function build(db: Db): SearchIndex {
   const technique = q("SELECT rule_id, UPPER(technique) AS v FROM rule_attack WHERE technique IS NOT NULL ORDER BY 2");
   const logsource = q("SELECT rule_id, key || ':' || value AS v FROM rule_logsources");
   const field = q("SELECT DISTINCT rule_id, field AS v FROM indicators WHERE field IS NOT NULL");
+  const excluded = exclusionData(db);
   const rules = db
     .prepare(
-      `SELECT id, native_id, title, vendor, severity, status, modality, fidelity,
+      `SELECT rowid, id, native_id, title, vendor, severity, status, modality, fidelity,
          COALESCE(json_extract(record_json, '$.modified'), json_extract(record_json, '$.date')) AS modified FROM rules`,
     )
     .all() as {
+    rowid: number;
     id: string;
     native_id: string;
     title: string;
@@ -89,6 +149,7 @@ function build(db: Db): SearchIndex {
   }[];
   const rows: RuleFacetRow[] = rules.map((r) => ({
     id: r.id,
+    rowid: r.rowid,
     nativeId: r.native_id,
     title: r.title,
     sortTitle: r.title.toLowerCase(),
@@ -102,29 +163,60 @@ function build(db: Db): SearchIndex {
     technique: technique.get(r.id) ?? [],
     logsource: logsource.get(r.id) ?? [],
     field: field.get(r.id) ?? [],
-    codes: [],
+    n: 0,
+    titleRank: 0,
+    vendorRank: 0,
+    modifiedRank: 0,
+    ...(excluded.has(r.id) ? { exclusion: excluded.get(r.id) } : {}),
   }));
+  rows.sort((a, b) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : a.id < b.id ? -1 : 1));
   const dicts = FACETS.map(() => new Map<string, number>());
   const values: string[][] = FACETS.map(() => []);
-  for (const r of rows) {
-    r.codes = FACETS.map((f, i) => {
+  const codes = FACETS.map((f, i) => {
+    const start = new Int32Array(rows.length + 1);
+    const list: number[] = [];
+    rows.forEach((r, n) => {
+      r.n = n;
+      start[n] = list.length;
       const v = r[f];
-      return (Array.isArray(v) ? v : [v]).map((x) => {
+      for (const x of Array.isArray(v) ? v : [v]) {
         let c = dicts[i].get(x);
         if (c === undefined) {
           c = values[i].length;
           values[i].push(x);
           dicts[i].set(x, c);
         }
-        return c;
-      });
+        list.push(c);
+      }
     });
+    start[rows.length] = list.length;
+    return { start, codes: Int32Array.from(list) };
+  });
+  // The sort orders search.ts offers, as integer keys (localeCompare once per distinct value, not per comparison).
+  const title = ranks(rows.map((r) => r.sortTitle), byCodeUnit);
+  const vendor = ranks(rows.map((r) => r.vendor), (a, b) => a.localeCompare(b));
+  const modified = ranks(rows.map((r) => r.modified ?? ""), (a, b) => a.localeCompare(b));
+  for (const r of rows) {
+    r.titleRank = title.get(r.sortTitle) as number;
+    r.vendorRank = vendor.get(r.vendor) as number;
+    r.modifiedRank = modified.get(r.modified ?? "") as number;
   }
-  rows.sort((a, b) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : a.id < b.id ? -1 : 1));
-  return { rows, byId: new Map(rows.map((r) => [r.id, r])), values };
+  const known = FACETS.map((f, i) => new Set(f === "status" ? ["none", ...values[i]] : values[i]));
+  let text: TextIndex | undefined;
+  return {
+    rows,
+    byId: new Map(rows.map((r) => [r.id, r])),
+    byRowid: new Map(rows.map((r) => [r.rowid, r])),
+    values,
+    codes,
+    known,
+    tacticIds: ids,
+    text: () => (text ??= buildTextIndex(db)),
+  };
 }
 
 const cache = new WeakMap<Db, { stamp: string; index: SearchIndex }>();
+const probes = new WeakMap<Db, { version: Statement; changes: Statement }>();
 
 /**
  * The catalog's rules as facet rows, rebuilt when the catalog changes: another
@@ -132,10 +224,281 @@ const cache = new WeakMap<Db, { stamp: string; index: SearchIndex }>();
  * total_changes().
  */
 export function searchIndex(db: Db): SearchIndex {
-  const stamp = `${db.pragma("data_version", { simple: true })}:${(db.prepare("SELECT total_changes() AS n").get() as { n: number }).n}`;
+  let probe = probes.get(db);
+  // Compiled once: this runs on every search.
+  if (!probe) probes.set(db, (probe = { version: db.prepare("PRAGMA data_version"), changes: db.prepare("SELECT total_changes()") }));
+  const stamp = `${probe.version.pluck().get() as number}:${probe.changes.pluck().get() as number}`;
   const hit = cache.get(db);
   if (hit && hit.stamp === stamp) return hit.index;
   const index = build(db);
   cache.set(db, { stamp, index });
   return index;
+}
+
+/**
+ * Column weights of the relevance ranking, in rules_fts column order
+ * (id, title, description, body, indicators): bm25() gets them in SQL, and the
+ * in-memory index applies the same.
+ */
+export const FTS_WEIGHTS = [0, 10.0, 4.0, 1.0, 2.0] as const;
+const FTS_COLUMNS = ["id", "title", "description", "body", "indicators"] as const;
+
+/**
+ * The full-text index of rules_fts, held in memory so that a search costs no
+ * SQLite round trip per matched row. Built from SQLite's own tokens
+ * (fts5vocab), document sizes and totals, so matching and bm25 ranking are
+ * exactly FTS5's for the queries it answers: ASCII letters and digits only
+ * (see answers()); anything else goes to SQLite.
+ */
+export interface TextIndex {
+  /** Distinct tokens, sorted by code unit (a prefix is one contiguous range). */
+  terms: string[];
+  /** Postings of terms[i] are start[i] .. start[i+1]: documents ascending, with their weighted frequency. */
+  start: Int32Array;
+  docs: Int32Array;
+  freq: Float64Array;
+  /** Document number → FTS rowid (documents are numbered in rowid order, FTS5's result order). */
+  rowid: Float64Array;
+  /** Tokens per document, all columns (bm25's D). */
+  size: Float64Array;
+  /** Rows and average tokens per row, as FTS5 keeps them (bm25's N and avgdl). */
+  nRow: number;
+  avgdl: number;
+  /** Per-document frequency buffers reused across searches (one per query term). */
+  scratch: Float64Array[];
+  /** Merged postings of every prefix whose terms hold more than WIDE_PREFIX postings ("a*" spans thousands of terms). */
+  prefixes: Map<string, { docs: Int32Array; freq: Float64Array }>;
+}
+
+/** A prefix with more postings than this is merged at build time; narrower ones are merged per query (tens of µs). */
+const WIDE_PREFIX = 6000;
+
+/** Walks the prefix tree of the sorted terms, merging the postings of every wide prefix. */
+function widePrefixes(terms: string[], start: Int32Array, docs: Int32Array, freq: Float64Array, nDocs: number) {
+  const out = new Map<string, { docs: Int32Array; freq: Float64Array }>();
+  const dense = new Float64Array(nDocs);
+  const visit = (prefix: string, lo: number, hi: number): void => {
+    if (start[hi] - start[lo] <= WIDE_PREFIX) return;
+    dense.fill(0);
+    for (let k = start[lo]; k < start[hi]; k++) dense[docs[k]] += freq[k];
+    const held: number[] = [];
+    for (let d = 0; d < nDocs; d++) if (dense[d] > 0) held.push(d);
+    out.set(prefix, { docs: Int32Array.from(held), freq: Float64Array.from(held, (d) => dense[d]) });
+    const depth = prefix.length;
+    let i = lo;
+    if (i < hi && terms[i].length === depth) i++;
+    while (i < hi) {
+      const child = terms[i].slice(0, depth + 1);
+      let j = i + 1;
+      while (j < hi && terms[j].startsWith(child)) j++;
+      visit(child, i, j);
+      i = j;
+    }
+  };
+  visit("", 0, terms.length);
+  out.delete("");
+  return out;
+}
+
+/** SQLite's varint (big-endian 7-bit groups, a 9th byte of 8 bits), as FTS5 stores sizes. */
+function varints(buf: Buffer): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    let v = 0;
+    let n = 0;
+    for (;;) {
+      const b = buf[i++];
+      if (n === 8) {
+        v = v * 256 + b;
+        break;
+      }
+      v = v * 128 + (b & 0x7f);
+      n++;
+      if (b < 0x80 || i >= buf.length) break;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+export function buildTextIndex(db: Db): TextIndex {
+  // The averages record (id 1): row count, then tokens per column.
+  const avg = db.prepare("SELECT block FROM rules_fts_data WHERE id = 1").get() as { block: Buffer } | undefined;
+  const totals = avg ? varints(avg.block) : [0];
+  const nRow = totals[0] ?? 0;
+  const nToken = totals.slice(1).reduce((a, b) => a + b, 0);
+  const sizes = db.prepare("SELECT id, sz FROM rules_fts_docsize ORDER BY id").raw().all() as [number, Buffer][];
+  const docOf = new Map<number, number>();
+  const rowid = new Float64Array(sizes.length);
+  const size = new Float64Array(sizes.length);
+  sizes.forEach(([id, sz], i) => {
+    docOf.set(id, i);
+    rowid[i] = id;
+    size[i] = varints(sz).reduce((a, b) => a + b, 0);
+  });
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rules_fts_tokens USING fts5vocab(main, 'rules_fts', 'instance')");
+  const weight = new Map<string, number>(FTS_COLUMNS.map((c, i) => [c, FTS_WEIGHTS[i]]));
+  // Streamed straight into typed arrays: one posting per (term, doc), its columns summed with their
+  // weights. Materializing the rows first would cost several times the index in garbage.
+  const rows = db
+    .prepare("SELECT term, doc, col, count(*) FROM temp.rules_fts_tokens GROUP BY term, doc, col ORDER BY term, doc")
+    .raw()
+    .iterate() as IterableIterator<[string, number, string, number]>;
+  let docsBuf = new Int32Array(1 << 16);
+  let freqBuf = new Float64Array(1 << 16);
+  let total = 0;
+  const byTerm: string[] = [];
+  const starts: number[] = [];
+  for (const [term, id, col, n] of rows) {
+    const doc = docOf.get(id);
+    if (doc === undefined) continue;
+    if (byTerm.length === 0 || byTerm[byTerm.length - 1] !== term) {
+      byTerm.push(term);
+      starts.push(total);
+    }
+    const w = (weight.get(col) ?? 1.0) * n;
+    if (total > starts[starts.length - 1] && docsBuf[total - 1] === doc) {
+      freqBuf[total - 1] += w;
+      continue;
+    }
+    if (total === docsBuf.length) {
+      const d = new Int32Array(total * 2);
+      d.set(docsBuf);
+      docsBuf = d;
+      const f = new Float64Array(total * 2);
+      f.set(freqBuf);
+      freqBuf = f;
+    }
+    docsBuf[total] = doc;
+    freqBuf[total] = w;
+    total++;
+  }
+  starts.push(total);
+  // SQLite orders terms by their UTF-8 bytes; lookups compare UTF-16 code units: the same order
+  // but for characters beyond U+FFFF. Reordered when they differ.
+  const order = byTerm.map((_, i) => i);
+  if (byTerm.some((t, i) => i > 0 && !(byTerm[i - 1] < t))) order.sort((a, b) => byCodeUnit(byTerm[a], byTerm[b]));
+  const terms = order.map((i) => byTerm[i]);
+  const start = new Int32Array(terms.length + 1);
+  const docs = new Int32Array(total);
+  const freq = new Float64Array(total);
+  let at = 0;
+  order.forEach((i, k) => {
+    start[k] = at;
+    const from = starts[i];
+    const len = starts[i + 1] - from;
+    docs.set(docsBuf.subarray(from, from + len), at);
+    freq.set(freqBuf.subarray(from, from + len), at);
+    at += len;
+  });
+  start[terms.length] = at;
+  return {
+    terms,
+    start,
+    docs,
+    freq,
+    rowid,
+    size,
+    nRow,
+    avgdl: nToken / nRow,
+    scratch: [],
+    prefixes: widePrefixes(terms, start, docs, freq, sizes.length),
+  };
+}
+
+/** Only ASCII letters and digits: one token each under unicode61, lower-cased, nothing folded or split. */
+const PLAIN_TERM = /^[A-Za-z0-9]+$/;
+
+/** Whether the in-memory index answers these query terms exactly (else SQLite does). */
+export function answers(terms: string[]): boolean {
+  return terms.length > 0 && terms.every((t) => PLAIN_TERM.test(t));
+}
+
+function lowerBound(terms: string[], key: string): number {
+  let lo = 0;
+  let hi = terms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (terms[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Per document, the phrase's weighted frequency (0: absent); and how many documents hold it. */
+function phraseFreq(ti: TextIndex, term: string, prefix: boolean, into: Float64Array): number {
+  const wide = prefix ? ti.prefixes.get(term) : undefined;
+  if (wide) {
+    for (let k = 0; k < wide.docs.length; k++) into[wide.docs[k]] = wide.freq[k];
+    return wide.docs.length;
+  }
+  let lo = lowerBound(ti.terms, term);
+  let hi = lo;
+  if (prefix) {
+    while (hi < ti.terms.length && ti.terms[hi].startsWith(term)) hi++;
+  } else if (lo < ti.terms.length && ti.terms[lo] === term) hi = lo + 1;
+  if (hi - lo === 1) {
+    for (let k = ti.start[lo]; k < ti.start[hi]; k++) into[ti.docs[k]] = ti.freq[k];
+    return ti.start[hi] - ti.start[lo];
+  }
+  let hits = 0;
+  for (; lo < hi; lo++) {
+    for (let k = ti.start[lo]; k < ti.start[lo + 1]; k++) {
+      const d = ti.docs[k];
+      if (into[d] === 0) hits++;
+      into[d] += ti.freq[k];
+    }
+  }
+  return hits;
+}
+
+/**
+ * The documents matching every term (the last one as a prefix), in rowid
+ * order, with FTS5's bm25 rank (more negative is better) when asked:
+ * idf = ln((N - n + 0.5) / (n + 0.5)) (1e-6 when not positive), and per
+ * phrase idf · f·(k1+1) / (f + k1·(1 - b + b·D/avgdl)), k1 = 1.2, b = 0.75,
+ * summed in phrase order, negated — the same operations in the same order.
+ */
+export function textSearch(ti: TextIndex, queryTerms: string[], withRank: boolean): { rowids: number[]; rank: number[] } {
+  const n = ti.rowid.length;
+  const freqs: Float64Array[] = [];
+  const idf: number[] = [];
+  let rarest = -1;
+  let rarestHits = Infinity;
+  queryTerms.forEach((raw, i) => {
+    const f = (ti.scratch[i] ??= new Float64Array(n));
+    f.fill(0);
+    const hits = phraseFreq(ti, raw.toLowerCase(), i === queryTerms.length - 1, f);
+    freqs.push(f);
+    let v = Math.log((ti.nRow - hits + 0.5) / (hits + 0.5));
+    if (v <= 0.0) v = 1e-6;
+    idf.push(v);
+    if (hits < rarestHits) {
+      rarestHits = hits;
+      rarest = i;
+    }
+  });
+  const rowids: number[] = [];
+  const rank: number[] = [];
+  if (rarestHits === 0) return { rowids, rank };
+  const k1 = 1.2;
+  const b = 0.75;
+  const first = freqs[rarest];
+  for (let d = 0; d < n; d++) {
+    if (first[d] === 0) continue;
+    let all = true;
+    for (const f of freqs) if (f[d] === 0) all = false;
+    if (!all) continue;
+    rowids.push(ti.rowid[d]);
+    if (!withRank) continue;
+    const D = ti.size[d];
+    let score = 0.0;
+    for (let i = 0; i < freqs.length; i++) {
+      const f = freqs[i][d];
+      score += idf[i] * ((f * (k1 + 1.0)) / (f + k1 * (1 - b + (b * D) / ti.avgdl)));
+    }
+    rank.push(-1.0 * score);
+  }
+  return { rowids, rank };
 }

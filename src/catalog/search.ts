@@ -1,6 +1,6 @@
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
-import { FACETS, type Facet, type RuleFacetRow, type SearchIndex, searchIndex, tacticIds, tacticKey } from "./search-index.js";
+import { FACETS, FTS_WEIGHTS, type Facet, type RuleFacetRow, type SearchIndex, answers, searchIndex, tacticKey, textSearch } from "./search-index.js";
 
 export { FACETS, type Facet } from "./search-index.js";
 
@@ -132,22 +132,34 @@ function knownValues(index: SearchIndex, facet: Facet): Set<string> {
       return new Set(MODALITIES);
     case "fidelity":
       return new Set(FIDELITIES);
-    default: {
-      const out = new Set<string>(facet === "status" ? ["none"] : []);
-      for (const r of index.rows) {
-        const v = r[facet];
-        if (Array.isArray(v)) for (const x of v) out.add(x);
-        else out.add(v);
-      }
-      return out;
-    }
+    default:
+      return index.known[FACETS.indexOf(facet)];
   }
 }
 
-type Test = (r: RuleFacetRow) => boolean;
+/** Whether one facet value passes a filter. */
+type ValueTest = (v: string) => boolean;
 
-/** A predicate per facet; throws SearchValueError on a value the catalog cannot have. */
-function facetTest(db: Db, index: SearchIndex, facet: Facet, values: string[]): Test {
+/** A filter on one facet: which of its value codes pass; a rule passes when any of its values does. */
+interface Test {
+  slot: number;
+  allowed: Uint8Array;
+}
+
+function compileTest(index: SearchIndex, facet: Facet, values: string[]): Test {
+  const slot = FACETS.indexOf(facet);
+  const test = facetTest(index, facet, values);
+  return { slot, allowed: Uint8Array.from(index.values[slot], (v) => (test(v) ? 1 : 0)) };
+}
+
+function passes(index: SearchIndex, t: Test, n: number): boolean {
+  const { start, codes } = index.codes[t.slot];
+  for (let k = start[n]; k < start[n + 1]; k++) if (t.allowed[codes[k]] === 1) return true;
+  return false;
+}
+
+/** A predicate on the values of one facet; throws SearchValueError on a value the catalog cannot have. */
+function facetTest(index: SearchIndex, facet: Facet, values: string[]): ValueTest {
   if (facet === "technique") {
     const exact = new Set<string>();
     const prefixes: string[] = [];
@@ -168,86 +180,147 @@ function facetTest(db: Db, index: SearchIndex, facet: Facet, values: string[]): 
         );
       }
     }
-    return (r) => r.technique.some((t) => exact.has(t) || prefixes.some((p) => t.startsWith(p)));
+    return (t) => exact.has(t) || prefixes.some((p) => t.startsWith(p));
   }
   const known = knownValues(index, facet);
   let wanted = values;
   if (facet === "tactic") {
-    const ids = tacticIds(db);
-    wanted = values.map((v) => tacticKey(v, ids));
+    wanted = values.map((v) => tacticKey(v, index.tacticIds));
   }
   if (facet === "logsource") {
     // A bare value matches that value under any key.
     const bare = new Set([...known].map((k) => k.slice(k.indexOf(":") + 1)));
     for (const v of wanted) if (!known.has(v) && !bare.has(v)) throw new SearchValueError(facet, v, suggest(v, known));
     const set = new Set(wanted);
-    return (r) => r.logsource.some((l) => set.has(l) || set.has(l.slice(l.indexOf(":") + 1)));
+    return (l) => set.has(l) || set.has(l.slice(l.indexOf(":") + 1));
   }
   wanted.forEach((v, i) => {
     if (!known.has(v)) throw new SearchValueError(facet, values[i], suggest(v, known));
   });
   const set = new Set(wanted);
-  return (r) => {
-    const v = r[facet];
-    return Array.isArray(v) ? v.some((x) => set.has(x)) : set.has(v);
-  };
+  return (v) => set.has(v);
 }
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
 const FIDELITY_RANK: Record<string, number> = { full: 0, partial: 1, none: 2 };
-const byTitle = (a: RuleFacetRow, b: RuleFacetRow) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : 0);
 
+/** Orders as integer comparisons (ranks precomputed in the index); ties fall to title, then to the order found. */
 const ORDER: Record<Exclude<Sort, "relevance">, (a: RuleFacetRow, b: RuleFacetRow) => number> = {
-  title: byTitle,
-  vendor: (a, b) => a.vendor.localeCompare(b.vendor) || byTitle(a, b),
-  severity: (a, b) => (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || byTitle(a, b),
-  fidelity: (a, b) => (FIDELITY_RANK[a.fidelity] ?? 3) - (FIDELITY_RANK[b.fidelity] ?? 3) || byTitle(a, b),
+  title: (a, b) => a.titleRank - b.titleRank,
+  vendor: (a, b) => a.vendorRank - b.vendorRank || a.titleRank - b.titleRank,
+  severity: (a, b) => (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || a.titleRank - b.titleRank,
+  fidelity: (a, b) => (FIDELITY_RANK[a.fidelity] ?? 3) - (FIDELITY_RANK[b.fidelity] ?? 3) || a.titleRank - b.titleRank,
   // Newest first; dates are compared as written (ISO and Sigma's YYYY/MM/DD both sort as text).
-  modified: (a, b) => (b.modified ?? "").localeCompare(a.modified ?? "") || byTitle(a, b),
+  modified: (a, b) => b.modifiedRank - a.modifiedRank || a.titleRank - b.titleRank,
 };
 
+/** Switch for tests: false answers every query through SQLite, the reference the in-memory index must equal. */
+export const searchEngine = { memory: true };
+
+const BM25 = `bm25(rules_fts, ${FTS_WEIGHTS.map((w) => w.toFixed(1)).join(", ")})`;
+
+/** Rules matching the words, in FTS5 order (rowid), with their bm25 rank when it orders the page. */
+function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): { rows: RuleFacetRow[]; rank: number[] } | undefined {
+  const terms = termsOf(q);
+  let found: { rowids: number[]; rank: number[] };
+  if (searchEngine.memory && answers(terms)) {
+    found = textSearch(index.text(), terms, withRank);
+  } else {
+    const fts = ftsQuery(q);
+    if (!fts) return undefined;
+    // bm25 costs about as much as the match itself on broad queries: only computed when it orders the page.
+    const rows = db
+      .prepare(withRank ? `SELECT rowid, ${BM25} FROM rules_fts WHERE rules_fts MATCH ?` : "SELECT rowid, 0 FROM rules_fts WHERE rules_fts MATCH ?")
+      .raw()
+      .all(fts) as [number, number][];
+    found = { rowids: rows.map((r) => r[0]), rank: rows.map((r) => r[1]) };
+  }
+  const rows: RuleFacetRow[] = [];
+  const rank: number[] = [];
+  for (let i = 0; i < found.rowids.length; i++) {
+    const r = index.byRowid.get(found.rowids[i]);
+    if (!r) continue;
+    rows.push(r);
+    rank.push(withRank ? found.rank[i] : 0);
+  }
+  return { rows, rank };
+}
+
 /**
- * Full-text match in SQLite (FTS5, bm25 rank), then filters, sort, facet
- * counts and paging over the in-memory facet rows: a few milliseconds even
- * when the query matches every rule.
+ * The first `k` of `n` positions under `cmp` (a strict order once positions break ties),
+ * exactly as a stable sort would put them: a bounded insertion list when k is small.
+ */
+function firstK(n: number, k: number, cmp: (a: number, b: number) => number): number[] {
+  const c = (a: number, b: number) => cmp(a, b) || a - b;
+  if (k * 4 >= n) return Array.from({ length: n }, (_, i) => i).sort(c).slice(0, k);
+  const best: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (best.length === k && c(i, best[k - 1]) >= 0) continue;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c(best[mid], i) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+/**
+ * Full-text match (the in-memory copy of FTS5, or FTS5 itself for words it
+ * cannot answer exactly), then filters, sort, facet counts and paging over
+ * the in-memory facet rows: well under a millisecond even when the query
+ * matches every rule.
  */
 export function search(db: Db, sq: SearchQuery): SearchResult {
   const index = searchIndex(db);
   const filters: Partial<Record<Facet, string[]>> = { ...sq.filters };
   if (sq.vendor) filters.vendor = [...(filters.vendor ?? []), sq.vendor];
-  const tests: { facet: Facet; test: Test }[] = [];
+  const tests: Test[] = [];
   for (const f of FACETS) {
     const vals = (filters[f] ?? []).filter((v) => v !== "");
-    if (vals.length > 0) tests.push({ facet: f, test: facetTest(db, index, f, vals) });
+    if (vals.length > 0) tests.push(compileTest(index, f, vals));
   }
-  const fts = ftsQuery(sq.q);
-  let rank: Map<string, number> | undefined;
-  let rows = index.rows;
-  const sort = sq.sort ?? (fts ? "relevance" : "title");
-  if (fts) {
-    // bm25 costs about as much as the match itself on broad queries: only computed when it orders the page.
-    const ranked = (
-      sort === "relevance"
-        ? db.prepare("SELECT id, bm25(rules_fts, 0, 10.0, 4.0, 1.0, 2.0) AS rank FROM rules_fts WHERE rules_fts MATCH ?").all(fts)
-        : db.prepare("SELECT id, 0 AS rank FROM rules_fts WHERE rules_fts MATCH ?").all(fts)
-    ) as { id: string; rank: number }[];
-    rank = new Map(ranked.map((r) => [r.id, r.rank]));
-    rows = ranked.map((r) => index.byId.get(r.id)).filter((r): r is RuleFacetRow => r !== undefined);
-  }
-  const matched = rows;
-  if (tests.length > 0) rows = rows.filter((r) => tests.every((t) => t.test(r)));
-  if (sort === "relevance" && rank) {
-    const rk = rank;
-    rows = [...rows].sort((a, b) => (rk.get(a.id) ?? 0) - (rk.get(b.id) ?? 0) || byTitle(a, b));
-  } else if (sort !== "title" || fts) {
-    rows = [...rows].sort(ORDER[sort === "relevance" ? "title" : sort]);
+  const sort = sq.sort ?? (ftsQuery(sq.q) ? "relevance" : "title");
+  const text = textMatches(db, index, sq.q, sort === "relevance");
+  const matched = text ? text.rows : index.rows;
+  let rows = matched;
+  let rank = text?.rank;
+  // Per matched rule, which filter it fails: -1 none, a facet slot when exactly one, -2 more (see facetCounts).
+  const failed = tests.length > 0 ? failedFilters(index, matched, tests) : undefined;
+  if (failed) {
+    // Plain loops: flatMap/every cost microseconds per row here.
+    const kept: RuleFacetRow[] = [];
+    const keptRank: number[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (failed[i] !== -1) continue;
+      kept.push(matched[i]);
+      if (rank) keptRank.push(rank[i]);
+    }
+    rows = kept;
+    if (rank) rank = keptRank;
   }
   const limit = Math.max(0, Math.min(sq.limit ?? 20, MAX_LIMIT));
   const offset = Math.max(0, sq.offset ?? 0);
-  const page = rows.slice(offset, offset + limit);
+  let page: RuleFacetRow[];
+  if (!text && sort === "title") {
+    page = rows.slice(offset, offset + limit);
+  } else {
+    const list = rows;
+    const order = ORDER[sort === "relevance" ? "title" : sort];
+    const rk = rank;
+    const cmp =
+      sort === "relevance" && text && rk
+        ? (a: number, b: number) => rk[a] - rk[b] || list[a].titleRank - list[b].titleRank
+        : (a: number, b: number) => order(list[a], list[b]);
+    page = firstK(list.length, offset + limit, cmp)
+      .slice(offset)
+      .map((i) => list[i]);
+  }
   const terms = termsOf(sq.q).map((t) => t.toLowerCase());
-  const neg = db.prepare("SELECT negated, value_norm FROM indicators WHERE rule_id = ? AND value_norm IS NOT NULL");
-  const desc = db.prepare("SELECT description FROM rules WHERE id = ?");
   const hits: SearchHit[] = page.map((r) => ({
     id: r.id,
     nativeId: r.nativeId,
@@ -259,26 +332,25 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
     fidelity: r.fidelity,
     modified: r.modified,
     techniques: r.technique,
-    onlyInExclusion:
-      terms.length > 0 &&
-      onlyExcluded(neg.all(r.id) as Ind[], `${r.title}\n${(desc.get(r.id) as { description: string }).description}`, terms),
+    onlyInExclusion: terms.length > 0 && r.exclusion !== undefined && onlyExcluded(r.exclusion, terms),
   }));
   const result: SearchResult = { total: rows.length, hits };
-  if (sq.facets) result.facets = facetCounts(index, matched, tests);
+  if (sq.facets) result.facets = text || failed ? facetCounts(index, matched, failed) : allFacets(index);
   return result;
 }
 
-type Ind = { negated: number; value_norm: string };
-
 /** True when some term appears only in negated indicator values, and nowhere in the title or description. */
-function onlyExcluded(rows: Ind[], text: string, terms: string[]): boolean {
-  const lower = text.toLowerCase();
-  return terms.some(
-    (t) =>
-      !lower.includes(t) &&
-      rows.some((x) => x.negated === 1 && x.value_norm.includes(t)) &&
-      !rows.some((x) => x.negated === 0 && x.value_norm.includes(t)),
-  );
+function onlyExcluded(x: NonNullable<RuleFacetRow["exclusion"]>, terms: string[]): boolean {
+  return terms.some((t) => !x.text.includes(t) && x.negated.some((v) => v.includes(t)) && !x.positive.some((v) => v.includes(t)));
+}
+
+const unfiltered = new WeakMap<SearchIndex, Record<Facet, FacetCount[]>>();
+
+/** Facet counts of the whole catalog (no words, no filter), computed once per index. */
+function allFacets(index: SearchIndex): Record<Facet, FacetCount[]> {
+  let f = unfiltered.get(index);
+  if (!f) unfiltered.set(index, (f = facetCounts(index, index.rows, undefined)));
+  return f;
 }
 
 /**
@@ -287,32 +359,55 @@ function onlyExcluded(rows: Ind[], text: string, terms: string[]): boolean {
  * vendors have. Values are counted by their interned codes (no string hashing
  * per row). Top values first; long facets are cut to FACET_LIMIT.
  */
-function facetCounts(index: SearchIndex, rows: RuleFacetRow[], tests: { facet: Facet; test: Test }[]): Record<Facet, FacetCount[]> {
-  const counts = FACETS.map((_, i) => new Uint32Array(index.values[i].length));
-  const slot = new Map(FACETS.map((f, i) => [f, i]));
-  for (const r of rows) {
-    let failed = -1;
-    let fails = 0;
-    for (const t of tests) {
-      if (!t.test(r)) {
-        failed = slot.get(t.facet) ?? -1;
-        if (++fails > 1) break;
+function failedFilters(index: SearchIndex, rows: RuleFacetRow[], tests: Test[]): Int8Array {
+  const failed = new Int8Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    let slot = -1;
+    for (let j = 0; j < tests.length; j++) {
+      if (passes(index, tests[j], rows[i].n)) continue;
+      if (slot !== -1) {
+        slot = -2;
+        break;
       }
+      slot = tests[j].slot;
     }
-    if (fails === 0) {
-      for (let i = 0; i < FACETS.length; i++) for (const c of r.codes[i]) counts[i][c]++;
-    } else if (fails === 1 && failed >= 0) {
-      for (const c of r.codes[failed]) counts[failed][c]++;
+    failed[i] = slot;
+  }
+  return failed;
+}
+
+function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined): Record<Facet, FacetCount[]> {
+  const counts = FACETS.map((_, i) => new Uint32Array(index.values[i].length));
+  const starts = index.codes.map((c) => c.start);
+  const codes = index.codes.map((c) => c.codes);
+  const facets = FACETS.length;
+  for (let r = 0; r < rows.length; r++) {
+    const n = rows[r].n;
+    const f = failed ? failed[r] : -1;
+    if (f === -2) continue;
+    // Passing every filter: counted in every facet; failing one: counted only in that facet.
+    const from = f === -1 ? 0 : f;
+    const to = f === -1 ? facets : f + 1;
+    for (let i = from; i < to; i++) {
+      const st = starts[i];
+      const cs = codes[i];
+      const into = counts[i];
+      for (let k = st[n], end = st[n + 1]; k < end; k++) into[cs[k]]++;
     }
   }
   const out = {} as Record<Facet, FacetCount[]>;
   FACETS.forEach((f, i) => {
-    const list: FacetCount[] = [];
-    counts[i].forEach((n, c) => {
-      if (n > 0) list.push({ value: index.values[i][c], count: n });
+    const n = counts[i];
+    const names = index.values[i];
+    const codes: number[] = [];
+    for (let c = 0; c < n.length; c++) if (n[c] > 0) codes.push(c);
+    const cut = f === "technique" || f === "logsource" || f === "field" ? FACET_LIMIT : codes.length;
+    const top = firstK(codes.length, cut, (a, b) => {
+      const x = codes[a];
+      const y = codes[b];
+      return n[y] - n[x] || (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0);
     });
-    list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    out[f] = f === "technique" || f === "logsource" || f === "field" ? list.slice(0, FACET_LIMIT) : list;
+    out[f] = top.map((k) => ({ value: names[codes[k]], count: n[codes[k]] }));
   });
   return out;
 }

@@ -14,7 +14,7 @@ import { VENDORS } from "../model/rule.js";
 import { ruleHref, searchHref } from "./data/links.js";
 import { rulePageData } from "./data/rule.js";
 import { searchPageData } from "./data/search.js";
-import type { PageCache } from "./page-cache.js";
+import { type PageCache, noteBody } from "./page-cache.js";
 import { AttackPage, TechniquePage } from "./pages/attack.js";
 import { ApiPage, ErrorPage, NotFoundPage } from "./pages/errors.js";
 import { HomePage } from "./pages/home.js";
@@ -32,11 +32,62 @@ export const MAX_MATCH_BODY = 256 * 1024;
 export interface AppOptions {
   /** Where rendered pages are kept (none: every request is rendered). */
   cache?: PageCache;
+  /** Load the playground's rule set now rather than on its first request (default true). */
+  warm?: boolean;
+}
+
+async function documentOf(node: Child): Promise<string> {
+  const html = await Promise.resolve((node as { toString(): string | Promise<string> }).toString());
+  return `<!DOCTYPE html>${html}`;
 }
 
 async function page(c: Context, node: Child, status = 200): Promise<Response> {
-  const html = await Promise.resolve((node as { toString(): string | Promise<string> }).toString());
-  return c.html(`<!DOCTYPE html>${html}`, status as 200);
+  const html = await documentOf(node);
+  noteBody(c, html);
+  return c.html(html, status as 200);
+}
+
+/** c.json, with the body noted for the page cache. */
+function json(c: Context, data: unknown, status = 200, headers?: Record<string, string>): Response {
+  const body = JSON.stringify(data);
+  noteBody(c, body);
+  return c.body(body, status as 200, { "Content-Type": "application/json", ...headers });
+}
+
+/** Content-Type of every HTML page (what c.html sets). */
+export const HTML_TYPE = "text/html; charset=UTF-8";
+
+/** The search page (GET /rules): its status (400 for a query it cannot run) and HTML. */
+export async function searchPageHtml(db: Db, params: URLSearchParams, api: string): Promise<{ status: number; html: string }> {
+  const d = searchPageData(db, params);
+  return { status: d.error ? 400 : 200, html: await documentOf(<SearchPage d={d} api={api} />) };
+}
+
+/**
+ * Runs `count` searches built from the catalog's own titles (words, prefixes,
+ * filters, sorts, pages) through the search page, keeping nothing: the code
+ * they run is compiled and optimized before the first visitor searches.
+ */
+export async function warmSearchPages(db: Db, count: number): Promise<void> {
+  const titles = db.prepare("SELECT title FROM rules ORDER BY rowid LIMIT ?").pluck().all(count) as string[];
+  const sorts = ["", "title", "severity", "modified"];
+  for (const [i, title] of titles.entries()) {
+    const word = (title.match(/[A-Za-z0-9]+/g) ?? ["rule"])[i % 2];
+    const p = new URLSearchParams({ q: i % 3 === 0 ? (word ?? "").slice(0, 2) : (word ?? "") });
+    if (i % 4 === 1) p.set("severity", "high");
+    if (sorts[i % 4]) p.set("sort", sorts[i % 4]);
+    if (i % 5 === 2) p.set("page", "2");
+    await searchPageHtml(db, p, "/api/rules");
+  }
+}
+
+/**
+ * The HTML of a rule page, undefined when the catalog has no such rule: what
+ * GET /rules/<vendor>/<native id> answers, for rendering ahead without a request.
+ */
+export async function rulePageHtml(db: Db, id: string): Promise<string | undefined> {
+  const d = rulePageData(db, id);
+  return d ? documentOf(<RulePage d={d} />) : undefined;
 }
 
 const isApi = (c: Context) => c.req.path === "/api" || c.req.path.startsWith("/api/");
@@ -45,7 +96,7 @@ const isApi = (c: Context) => c.req.path === "/api" || c.req.path.startsWith("/a
 export function createApp(db: Db, opts: AppOptions = {}): Hono {
   const app = new Hono();
   const home = perGeneration(db, () => homeData(db));
-  warmMatch(db);
+  if (opts.warm ?? true) warmMatch(db);
 
   app.use("*", securityHeaders);
   if (opts.cache) app.use("*", opts.cache.middleware());
@@ -55,16 +106,18 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   );
 
   app.get("/", (c) => page(c, <HomePage d={home()} />));
-  app.get("/api/stats", (c) => c.json(home()));
+  app.get("/api/stats", (c) => json(c, home()));
   app.get("/api", (c) => page(c, <ApiPage />));
 
-  app.get("/rules", (c) => {
-    const d = searchPageData(db, new URL(c.req.url).searchParams);
-    return page(c, <SearchPage d={d} api={`/api${c.req.path}${new URL(c.req.url).search}`} />, d.error ? 400 : 200);
+  app.get("/rules", async (c) => {
+    const url = new URL(c.req.url);
+    const r = await searchPageHtml(db, url.searchParams, `/api${c.req.path}${url.search}`);
+    noteBody(c, r.html);
+    return c.html(r.html, r.status as 200);
   });
   app.get("/api/rules", (c) => {
     const d = searchPageData(db, new URL(c.req.url).searchParams);
-    return c.json(d, d.error ? 400 : 200);
+    return json(c, d, d.error ? 400 : 200);
   });
 
   // A rule id as the CLI prints it (<vendor>:<native id>) redirects to its page.
@@ -76,22 +129,23 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   });
 
   const ruleData = (c: Context) => rulePageData(db, `${c.req.param("vendor")}:${c.req.param("id")}`);
-  app.get("/rules/:vendor/:id{.+}", (c) => {
-    const d = ruleData(c);
-    return d ? page(c, <RulePage d={d} />) : notFound(c, `No rule ${c.req.param("vendor")}:${c.req.param("id")} in this catalog.`);
+  app.get("/rules/:vendor/:id{.+}", async (c) => {
+    const html = await rulePageHtml(db, `${c.req.param("vendor")}:${c.req.param("id")}`);
+    if (html !== undefined) noteBody(c, html);
+    return html !== undefined ? c.html(html) : notFound(c, `No rule ${c.req.param("vendor")}:${c.req.param("id")} in this catalog.`);
   });
   app.get("/api/rules/:vendor/:id{.+}", (c) => {
     const d = ruleData(c);
-    return d ? c.json(d) : notFound(c, `no rule ${c.req.param("vendor")}:${c.req.param("id")}`);
+    return d ? json(c, d) : notFound(c, `no rule ${c.req.param("vendor")}:${c.req.param("id")}`);
   });
 
   const matrix = (c: Context) => matrixData(db, parseMatrixFilter(new URL(c.req.url).searchParams));
   app.get("/attack", (c) => page(c, <AttackPage d={matrix(c)} api={`/api/attack${new URL(c.req.url).search}`} />));
-  app.get("/api/attack", (c) => c.json(matrix(c)));
+  app.get("/api/attack", (c) => json(c, matrix(c)));
   app.get("/api/attack/layer.json", (c) => {
     const f = parseMatrixFilter(new URL(c.req.url).searchParams);
     const layer = navigatorLayer(db, { vendors: f.vendor, modalities: f.modality, allModalities: f.allModalities, catalogUrl: new URL("/attack/", c.req.url).href });
-    return c.json(layer, 200, { "Content-Disposition": 'attachment; filename="ruleatlas-layer.json"' });
+    return json(c, layer, 200, { "Content-Disposition": 'attachment; filename="ruleatlas-layer.json"' });
   });
   app.get("/attack/:technique", (c) => {
     const d = techniqueData(db, c.req.param("technique"));
@@ -99,12 +153,12 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
   });
   app.get("/api/attack/:technique", (c) => {
     const d = techniqueData(db, c.req.param("technique"));
-    return d ? c.json(d) : notFound(c, `no technique ${c.req.param("technique")}`);
+    return d ? json(c, d) : notFound(c, `no technique ${c.req.param("technique")}`);
   });
 
   const indicator = (c: Context) => indicatorData(db, parseIndicatorQuery(new URL(c.req.url).searchParams));
   app.get("/indicators", (c) => page(c, <IndicatorPage d={indicator(c)} api={`/api/indicators${new URL(c.req.url).search}`} />));
-  app.get("/api/indicators", (c) => c.json(indicator(c)));
+  app.get("/api/indicators", (c) => json(c, indicator(c)));
 
   const limit = bodyLimit({
     maxSize: MAX_MATCH_BODY,
@@ -127,7 +181,7 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
     }
     const event = typeof body?.event === "string" ? body.event : JSON.stringify(body?.event ?? null);
     const d = matchPageData(db, { event, family: typeof body?.family === "string" ? body.family : "guess" });
-    return c.json(d, d.error ? 400 : 200);
+    return json(c, d, d.error ? 400 : 200);
   });
 
   app.notFound((c) => notFound(c, `Nothing at ${c.req.path}.`));
@@ -135,11 +189,11 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
     const status = err instanceof HTTPException ? err.status : err instanceof FilterError || err instanceof IndicatorQueryError ? 400 : 500;
     const message = status === 500 ? "internal error" : err.message;
     if (status === 500) console.error(err);
-    return isApi(c) ? c.json({ error: message }, status) : page(c, <ErrorPage status={status} message={message} />, status);
+    return isApi(c) ? json(c, { error: message }, status) : page(c, <ErrorPage status={status} message={message} />, status);
   });
   return app;
 }
 
 function notFound(c: Context, what: string): Response | Promise<Response> {
-  return isApi(c) ? c.json({ error: what }, 404) : page(c, <NotFoundPage what={what} />, 404);
+  return isApi(c) ? json(c, { error: what }, 404) : page(c, <NotFoundPage what={what} />, 404);
 }

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type { Db } from "../catalog/open.js";
 
 /**
@@ -6,8 +7,13 @@ import type { Db } from "../catalog/open.js";
  * by it, so they never outlive the data they were built from.
  */
 export function generation(db: Db): number {
-  return db.pragma("data_version", { simple: true }) as number;
+  let stmt = versions.get(db);
+  // db.pragma() compiles its statement on every call; this runs on every cached answer.
+  if (!stmt) versions.set(db, (stmt = db.prepare("PRAGMA data_version")));
+  return stmt.pluck().get() as number;
 }
+
+const versions = new WeakMap<Db, Statement>();
 
 /** A small least-recently-used map; Map keeps insertion order, so re-inserting marks use. */
 export class Lru<V> {

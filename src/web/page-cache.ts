@@ -1,26 +1,56 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { MiddlewareHandler } from "hono";
+import { gunzipSync } from "node:zlib";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Db } from "../catalog/open.js";
 import { Lru, generation } from "./cache.js";
 import { SECURITY_HEADERS } from "./security.js";
 
-interface Entry {
+export interface CachedPage {
+  /** Catalog generation the page was rendered from. */
   gen: number;
   type: string;
   body: Buffer;
+  /** The body is gzip: sent as is to clients that accept it, inflated for the others. */
+  gzipped: boolean;
+}
+
+/** Bodies as the app rendered them, by request: kept without reading the Response back (that costs a stream). */
+const rendered = new WeakMap<Request, string>();
+
+/** Notes the body a handler answers with, so the cache can keep it (a body not noted is not cached). */
+export function noteBody(c: Context, body: string): void {
+  rendered.set(c.req.raw, body);
+}
+
+/** Whether an Accept-Encoding header admits gzip (a q of 0 refuses it). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  for (const part of header.split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (name !== "gzip" && name !== "*") continue;
+    const q = params.map((p) => /^\s*q\s*=\s*([\d.]+)/.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined || Number(q) > 0;
+  }
+  return false;
 }
 
 /**
  * Successful GET pages by path and query, for as long as the catalog does not
  * change: the server only reads, so a page is a pure function of its URL and
- * the catalog's generation. The app fills it (middleware); the Node listener
- * answers hits before any Request/Response object is built.
+ * the catalog's generation. Two tiers: the pre-rendered set (every rule page,
+ * gzip, replaced whole by `pin`) and an LRU the app fills as it renders
+ * (middleware) with the pages asked for a second time. The Node listener answers hits before any Request/Response
+ * object is built; a page of another generation is never served.
  */
 export class PageCache {
-  private readonly lru: Lru<Entry>;
+  private readonly lru: Lru<CachedPage>;
+  /** Request targets rendered once (and the generation then), not yet kept. */
+  private readonly seen: Lru<number>;
   private bytes = 0;
+  private pinned = new Map<string, CachedPage>();
+  private pinnedBytes = 0;
 
-  /** At most `max` pages and `maxBytes` of bodies (a huge rule body must not pin memory). */
+  /** At most `max` pages and `maxBytes` of bodies in the LRU (a huge rule body must not pin memory). */
   constructor(
     private readonly db: Db,
     max: number,
@@ -29,16 +59,60 @@ export class PageCache {
     this.lru = new Lru(max, (e) => {
       this.bytes -= e.body.length;
     });
+    this.seen = new Lru(max * 4);
+  }
+
+  /** The page for a request target, if one of the current generation is held. */
+  lookup(url: string): CachedPage | undefined {
+    const gen = generation(this.db);
+    const pinned = this.pinned.get(url);
+    if (pinned && pinned.gen === gen) return pinned;
+    const hit = this.lru.get(url);
+    return hit && hit.gen === gen ? hit : undefined;
   }
 
   /** Answers a GET from the cache; false when the page is not cached (or stale). */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== "GET" || req.url === undefined) return false;
-    const hit = this.lru.get(req.url);
-    if (!hit || hit.gen !== generation(this.db)) return false;
-    res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": hit.type, "Content-Length": hit.body.length, "X-Cache": "hit" });
-    res.end(hit.body);
+    const hit = this.lookup(req.url);
+    if (!hit) return false;
+    const headers: Record<string, string | number> = { ...SECURITY_HEADERS, "Content-Type": hit.type, "X-Cache": "hit" };
+    let body = hit.body;
+    if (hit.gzipped) {
+      headers.Vary = "Accept-Encoding";
+      if (acceptsGzip(req.headers["accept-encoding"])) headers["Content-Encoding"] = "gzip";
+      else body = gunzipSync(body);
+    }
+    headers["Content-Length"] = body.length;
+    res.writeHead(200, headers);
+    res.end(body);
     return true;
+  }
+
+  /** Replaces the pre-rendered set (pages of one generation). */
+  pin(pages: Map<string, CachedPage>): void {
+    this.pinned = pages;
+    this.pinnedBytes = [...pages.values()].reduce((n, p) => n + p.body.length, 0);
+  }
+
+  /** Generation of the pre-rendered set (-1: none), and its size. */
+  get pinnedState(): { gen: number; pages: number; bytes: number } {
+    const first = this.pinned.values().next();
+    return { gen: first.done ? -1 : first.value.gen, pages: this.pinned.size, bytes: this.pinnedBytes };
+  }
+
+  /** Offers a rendered 200 page for the LRU: kept from its second request on (most searches are asked once). */
+  offer(key: string, gen: number, type: string, text: string | Buffer): void {
+    if (!/^(text\/html|application\/json)/.test(type)) return;
+    if (this.seen.get(key) !== gen) {
+      this.seen.set(key, gen);
+      return;
+    }
+    const body = typeof text === "string" ? Buffer.from(text) : text;
+    if (body.length > this.maxBytes / 16) return;
+    this.lru.set(key, { gen, type, body, gzipped: false });
+    this.bytes += body.length;
+    while (this.bytes > this.maxBytes && this.lru.size > 0) this.lru.evictOldest();
   }
 
   middleware(): MiddlewareHandler {
@@ -46,16 +120,12 @@ export class PageCache {
       if (c.req.method !== "GET") return next();
       const gen = generation(this.db);
       await next();
-      const type = c.res.headers.get("Content-Type") ?? "";
-      if (c.res.status !== 200 || !/^(text\/html|application\/json)/.test(type)) return;
-      if (c.res.headers.has("Content-Disposition")) return;
+      if (c.res.status !== 200 || c.res.headers.has("Content-Disposition")) return;
+      const text = rendered.get(c.req.raw);
+      if (text === undefined) return;
       // Keyed by the request target exactly as the client sent it (what serve() looks up).
       const url = c.req.url;
-      const body = Buffer.from(await c.res.clone().arrayBuffer());
-      if (body.length > this.maxBytes / 16) return;
-      this.lru.set(url.slice(url.indexOf("/", url.indexOf("//") + 2)), { gen, type, body });
-      this.bytes += body.length;
-      while (this.bytes > this.maxBytes && this.lru.size > 0) this.lru.evictOldest();
+      this.offer(url.slice(url.indexOf("/", url.indexOf("//") + 2)), gen, c.res.headers.get("Content-Type") ?? "", text);
     };
   }
 }

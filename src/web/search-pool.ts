@@ -1,0 +1,104 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+
+/** A search to answer: as the page (html, linking to its JSON twin at `api`) or as that twin (json). */
+export interface SearchJob {
+  id: number;
+  kind: "html" | "json";
+  /** The query string, "?" included (or empty). */
+  query: string;
+  api: string;
+}
+
+/** Status 0: the worker failed; the request is then answered in the main thread. */
+export interface SearchReply {
+  id: number;
+  status: number;
+  /** UTF-8, in a buffer of its own: transferred, not copied. */
+  body: Uint8Array;
+}
+
+const NONE = new Uint8Array(0);
+
+/** Worker threads that render search pages, by default: one per core, a few at most. */
+export function defaultSearchWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  pending: Map<number, (r: SearchReply) => void>;
+}
+
+/**
+ * Search pages (and their JSON twins) rendered on worker threads, so that searches use every core
+ * while the main thread only reads requests and writes answers. Each worker
+ * has its own read-only connection and search index (a search reads the
+ * catalog as it is when it runs, as in the main thread). A job goes to the
+ * worker with the fewest pending; a dead worker's jobs are answered with
+ * status 0 and the pool goes on with the others.
+ */
+export class SearchPool {
+  private readonly slots: Slot[] = [];
+  private next = 0;
+
+  constructor(db: string, count: number) {
+    for (let k = 0; k < count; k++) {
+      const worker = new Worker(new URL("./search-worker-boot.mjs", import.meta.url), { workerData: { db } });
+      const slot: Slot = { worker, ready: false, pending: new Map() };
+      worker.on("message", (m: SearchReply | "ready") => {
+        if (m === "ready") {
+          slot.ready = true;
+          return;
+        }
+        slot.pending.get(m.id)?.(m);
+        slot.pending.delete(m.id);
+      });
+      const fail = () => {
+        slot.ready = false;
+        for (const [id, reply] of slot.pending) reply({ id, status: 0, body: NONE });
+        slot.pending.clear();
+      };
+      worker.on("error", fail);
+      worker.on("exit", fail);
+      this.slots.push(slot);
+    }
+  }
+
+  /** Resolves when every worker has built its index (or died). */
+  async ready(): Promise<void> {
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.ready) return resolve();
+            const done = () => resolve();
+            s.worker.on("message", (m) => m === "ready" && done());
+            s.worker.once("exit", done);
+          }),
+      ),
+    );
+  }
+
+  /** Whether any worker can take a job. */
+  get available(): boolean {
+    return this.slots.some((s) => s.ready);
+  }
+
+  render(kind: SearchJob["kind"], query: string, api: string): Promise<SearchReply> {
+    let best: Slot | undefined;
+    for (const s of this.slots) if (s.ready && (!best || s.pending.size < best.pending.size)) best = s;
+    const id = this.next++;
+    if (!best) return Promise.resolve({ id, status: 0, body: NONE });
+    const slot = best;
+    return new Promise((resolve) => {
+      slot.pending.set(id, resolve);
+      slot.worker.postMessage({ id, kind, query, api } satisfies SearchJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
