@@ -189,7 +189,7 @@ function buildLogic(
     return { condition: opaque(`${entry}(event)`, "Python parser not initialised"), outputFields: summary, fidelity: "none" };
   }
   const program = ctx?.program ?? emptyProgram();
-  const mod = loadModule(`rule:${pyPath}`, pyPath, py, diagnostics);
+  const mod = loadModule(`rule:${pyPath}`, pyPath, py, diagnostics, unusedMetadataFunctions(py));
   const types = typeOracle(tests);
   const mocks = new Set(tests.flatMap((t) => Object.keys(t.mocks ?? {})));
   try {
@@ -210,6 +210,22 @@ function buildLogic(
     diagnostics.push({ file: pyPath, line: 1, level: "error", code: "python.internal", message: `translation failed: ${(err as Error).message}` });
     return { condition: opaque(`${entry}(event)`, "translation failed"), outputFields: summary, fidelity: "none" };
   }
+}
+
+/** Functions Panther calls for alert metadata only (title, dedup, ...): never evaluated here. */
+const METADATA_FUNCTIONS = ["title", "dedup", "severity", "description", "runbook", "reference", "destinations", "unique"];
+
+/**
+ * The metadata functions a rule file never mentions except where it defines them: their bodies
+ * need no syntax tree (a large share of every rule file).
+ */
+function unusedMetadataFunctions(py: string): Set<string> {
+  const out = new Set<string>();
+  for (const f of METADATA_FUNCTIONS) {
+    const uses = py.match(new RegExp(`\\b${f}\\b`, "g"))?.length ?? 0;
+    if (uses === 1 && new RegExp(`^def ${f}\\b`, "m").test(py)) out.add(f);
+  }
+  return out;
 }
 
 function alertContextKeys(v: unknown): string[] {

@@ -28,8 +28,8 @@ function filesUnder(dir: string, exts: string[]): string[] {
 }
 
 /** Parses a Python file into a module; syntax errors become diagnostics. */
-export function loadModule(name: string, file: string, text: string, diags: Diagnostic[]): PyModule {
-  const parsed = parsePython(text);
+export function loadModule(name: string, file: string, text: string, diags: Diagnostic[], skipBodies?: ReadonlySet<string>): PyModule {
+  const parsed = parsePython(text, skipBodies);
   for (const e of parsed.errors.slice(0, 5)) diags.push({ file, line: e.line, level: "warning", code: "python.syntax", message: e.message });
   return { name, file, root: parsed.root };
 }

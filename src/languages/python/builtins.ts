@@ -7,6 +7,7 @@ import type { Frame, Interp } from "./interp.js";
 import { botCond, stripBot, truthy } from "./interp.js";
 import { reEscape, type FieldType } from "./predicates.js";
 import { ipAddress, ipNetwork } from "./ipaddr.js";
+import { lenOfGen, setOfValue } from "./sets.js";
 import { BOT, FALSE_V, JSON_STEP, NONE, TRUE_V, bool, cond, fromJson, num, opq, str, type SymVal } from "./values.js";
 
 
@@ -16,7 +17,7 @@ const RE_FLAGS: Record<string, number> = { I: 2, IGNORECASE: 2, M: 8, MULTILINE:
 export function moduleMember(mod: string, name: string): SymVal | undefined {
   if (mod === "re") {
     if (name in RE_FLAGS) return num(RE_FLAGS[name]);
-    if (["search", "match", "fullmatch", "compile"].includes(name)) return { k: "builtin", name: `re.${name}` };
+    if (["search", "match", "fullmatch", "findall", "compile"].includes(name)) return { k: "builtin", name: `re.${name}` };
     return undefined;
   }
   if (mod === "ipaddress" && (name === "ip_address" || name === "ip_network" || name === "IPv4Address" || name === "IPv4Network")) {
@@ -26,6 +27,8 @@ export function moduleMember(mod: string, name: string): SymVal | undefined {
   // Rules test `isinstance(CONFIG, MagicMock)` to read a test's mocked config; see isinstanceOf.
   if (mod === "unittest.mock" && name === "MagicMock") return { k: "builtin", name: "MagicMock" };
   if (mod === "fnmatch" && (name === "fnmatch" || name === "fnmatchcase")) return { k: "builtin", name: "fnmatch" };
+  // Panther wraps the event's lists in ImmutableList: a field holding a list is one, a literal list is not.
+  if (mod === "panther_core.immutable" && name === "ImmutableList") return { k: "builtin", name };
   if (mod === "typing" || mod === "collections.abc" || mod === "collections") {
     return { k: "builtin", name };
   }
@@ -54,6 +57,8 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
         if (v.k === "dict") return num(v.keys.length);
         if (v.k === "bot") return BOT;
         if (v.k === "field" && !v.json && v.path.length > 0) return { k: "len", of: v };
+        if (v.k === "gen") return lenOfGen(it, v, n);
+        if (v.k === "opq" && v.minLen !== undefined) return { k: "opq", text: n.text, reason: "len() of a list of unknown length", minLen: v.minLen };
         return opq(n.text, "len() of an event value");
       });
     }
@@ -92,6 +97,10 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
       if (!a0) return { k: "seq", kind: name === "frozenset" ? "set" : name, items: [] };
       const items = it.iterItems(a0);
       if (items && items.every((i) => i.g.type === "true")) return { k: "seq", kind: name === "frozenset" ? "set" : name, items: items.map((i) => i.v) };
+      if (name === "set" || name === "frozenset") {
+        const s = it.lift1(a0, (v) => setOfValue(it, v, n) ?? opq(n.text, `${name}() of an event value`));
+        return s;
+      }
       return opq(n.text, `${name}() of an event value`);
     }
     case "dict":
@@ -107,6 +116,8 @@ export function builtinCall(it: Interp, name: string, args: SymVal[], kw: Map<st
     }
     case "fnmatch":
       return fnmatchCall(it, args, n);
+    case "hasattr":
+      return a0 && args[1] ? it.lift1(a0, (v) => hasAttr(v, args[1], n)) : BOT;
     default:
       return opq(n.text, `builtin ${name}()`);
   }
@@ -173,6 +184,8 @@ const TYPE_OF: Record<string, FieldType[]> = {
   float: ["num"],
   bool: ["bool"],
   list: ["list"],
+  /** Only event lists (fields); a literal or default list is a plain list (see isinstanceOf's seq case). */
+  ImmutableList: ["list"],
   tuple: [],
   set: [],
   frozenset: [],
@@ -245,6 +258,17 @@ function isinstanceOf(it: Interp, v: SymVal, t: SymVal, n: PyNode): SymVal {
   }
 }
 
+/** Attributes every ipaddress address object has. */
+const IP_ATTRS = new Set(["is_global", "is_private", "is_loopback", "is_link_local", "is_multicast", "is_reserved", "is_unspecified", "version", "exploded", "compressed", "max_prefixlen", "packed", "reverse_pointer"]);
+
+/** `hasattr(x, "name")`: known only for ipaddress objects. */
+function hasAttr(v: SymVal, a: SymVal, n: PyNode): SymVal {
+  if (v.k === "bot") return BOT;
+  if (a.k !== "str") return opq(n.text, "hasattr() with a computed name");
+  if (v.k === "builtin" && v.name === "ipaddress.IP" && IP_ATTRS.has(a.v)) return bool(true);
+  return opq(n.text, "builtin hasattr()");
+}
+
 /** The samples show strings or numbers, and nothing else. */
 function numOrStrSeen(seen: FieldType[] | undefined): boolean {
   return !!seen && seen.length > 0 && seen.every((t) => t === "num" || t === "str");
@@ -296,11 +320,18 @@ export function regexCall(it: Interp, name: string, args: SymVal[], kw: Map<stri
   if (flags & 64) return opq(n.text, "verbose regex");
   if (!s) return BOT;
   const anchored = name === "re.match" ? `^(?:${pattern})` : name === "re.fullmatch" ? `^(?:${pattern})$` : pattern;
-  if (name !== "re.search" && name !== "re.match" && name !== "re.fullmatch") return opq(n.text, `regex ${name}`);
   const ci = (flags & 2) !== 0;
   const extra = `${flags & 8 ? "m" : ""}${flags & 16 ? "s" : ""}`;
+  if (name === "re.findall") {
+    // The list of matches is non-empty exactly when a search matches; its elements are not modelled.
+    const matches: SymVal = { k: "opq", text: n.text, reason: "re.findall() matches", truth: true, minLen: 1 };
+    return it.lift1(s, (sv) => it.lift1(regexOn(it, sv, pattern, ci, extra, n), (m) => (m.k === "bool" ? (m.v ? matches : EMPTY_LIST) : m.k === "cond" ? it.ite(m.e, matches, EMPTY_LIST) : m)));
+  }
+  if (name !== "re.search" && name !== "re.match" && name !== "re.fullmatch") return opq(n.text, `regex ${name}`);
   return it.lift1(s, (sv) => asMatch(it, regexOn(it, sv, anchored, ci, extra, n)));
 }
+
+const EMPTY_LIST: SymVal = { k: "seq", kind: "list", items: [] };
 
 /** A match object: truthy and not None when the pattern matched, else None. */
 const MATCH: SymVal = { k: "builtin", name: "re.Match" };

@@ -55,6 +55,13 @@ const ORDER: Record<string, "lt" | "gt" | "lte" | "gte"> = { "<": "lt", ">": "gt
 export function compareVals(it: Interp, op: string, x: SymVal, y: SymVal, n: PyNode): SymVal {
   if (x.k === "bot" || y.k === "bot") return BOT;
   if (x.k === "ite" || y.k === "ite") return it.compare(op, x, y, n);
+  // A length known only to be at least m, against a number: decided where the bound decides it.
+  if (x.k === "opq" && x.minLen !== undefined && y.k === "num") {
+    const m = x.minLen;
+    const k = y.v;
+    const r = op === ">" ? (k < m ? true : undefined) : op === ">=" ? (k <= m ? true : undefined) : op === "<" ? (k <= m ? false : undefined) : op === "<=" ? (k < m ? false : undefined) : op === "==" ? (k < m ? false : undefined) : op === "!=" ? (k < m ? true : undefined) : undefined;
+    if (r !== undefined) return bool(r);
+  }
   const walked = x.k === "opq" && x.walk ? { w: x.walk, c: y } : y.k === "opq" && y.walk ? { w: y.walk, c: x } : null;
   if (walked && walked.c.k === "str" && (op === "==" || op === "!=")) {
     const e = walkEquals(walked.w, walked.c.v);
@@ -167,6 +174,14 @@ function lenVsNum(it: Interp, op: string, f: FieldVal, k: number, n: PyNode): Sy
       op === ">" ? atLeast(k + 1) : op === ">=" ? atLeast(k) : op === "<" ? mkNot(atLeast(k)) : op === "<=" ? mkNot(atLeast(k + 1)) : op === "==" ? exactly(k) : op === "!=" ? mkNot(exactly(k)) : null;
     if (e) return withNull(it, f, e, nullCase);
   }
+  if (f.tx.length === 0 && !f.json && Number.isInteger(k) && k >= 0 && k <= 50 && it.typeOf(f.base, f.path) === "list") {
+    // A list has at least m elements when element m-1 exists (an index step; a null element reads as missing).
+    const atLeast = (m: number): Expr => (m <= 0 ? T : mkNot(isNullPred(fieldName(f.base, [...f.path, String(m - 1)]))));
+    const exactly = (m: number): Expr => mkAnd(atLeast(m), mkNot(atLeast(m + 1)));
+    const e: Expr | null =
+      op === ">" ? atLeast(k + 1) : op === ">=" ? atLeast(k) : op === "<" ? mkNot(atLeast(k)) : op === "<=" ? mkNot(atLeast(k + 1)) : op === "==" ? exactly(k) : op === "!=" ? mkNot(exactly(k)) : null;
+    if (e) return withNull(it, f, e, nullCase);
+  }
   return opq(n.text, "len() of an event value compared with a number");
 }
 
@@ -201,6 +216,15 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
         const raw = mkNot(pred(name, "is_not_null"));
         return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
       }
+      // `x == ["a", "b"]` of a list field: element by element (index steps), and nothing after the last.
+      if (c.k === "seq" && c.kind === "list" && c.items.length <= 10 && f.tx.length === 0 && it.typeOf(f.base, f.path) === "list") {
+        const lits = c.items.map(scalar);
+        if (lits.every((l): l is Value => l !== undefined && l !== null)) {
+          const at = (i: number): string => fieldName(f.base, [...f.path, String(i)]);
+          const raw = mkAnd(...lits.map((l, i) => eqScalar(at(i), [], l)), isNullPred(at(lits.length)));
+          return withNull(it, f, op === "==" ? raw : mkNot(raw), nullCase);
+        }
+      }
       return opq(n.text, "comparison of a field with a container");
     }
     const raw = eqScalar(name, f.tx, v);
@@ -216,11 +240,16 @@ function fieldVsConst(it: Interp, op: string, f: FieldVal, c: SymVal, n: PyNode)
 export function containsVal(it: Interp, y: SymVal, x: SymVal, n: PyNode): SymVal {
   if (y.k === "bot" || x.k === "bot") return BOT;
   if (y.k === "builtin" && y.name === "ipaddress.Network" && y.self?.k === "str") {
-    if (x.k === "builtin" && x.name === "ipaddress.IP" && x.self?.k === "field") return ipInNetwork(x.self, y.self.v);
+    if (x.k === "builtin" && x.name === "ipaddress.IP" && x.self?.k === "field" && x.self.tx.length === 0) return ipInNetwork(x.self, y.self.v);
     return opq(n.text, "network membership of a computed value");
   }
   if (y.k === "opq") return opq(n.text, y.reason);
   if (x.k === "opq") return opq(n.text, x.reason);
+  if (x.k === "seq" && x.kind === "tuple" && !isConst(x) && (y.k === "seq" || y.k === "dict") && (y.k === "seq" ? y.items : y.keys).every(isConst)) {
+    // `(a, b) in {("x", "y"), ...}`: tuples are equal element by element (a list never equals a tuple).
+    const alts = (y.k === "seq" ? y.items : y.keys).filter((t): t is SymVal & { k: "seq" } => t.k === "seq" && t.kind === "tuple" && t.items.length === x.items.length);
+    return cond(mkOr(...alts.map((t) => mkAnd(...t.items.map((c, j) => truthy(compareVals(it, "==", x.items[j], c, n)))))));
+  }
   if (isConst(y) && isConst(x)) {
     if (y.k === "str") return x.k === "str" ? bool(y.v.includes(x.v)) : BOT;
     if (y.k === "seq") return bool(y.items.some((i) => constEq(i, x) === true));

@@ -3,32 +3,75 @@ import { F, T, opaque, pred, type Expr, type Predicate, type Value } from "../..
 // Expr constructors that fold constants as they build, so symbolic
 // evaluation of long if-chains does not grow trees it will throw away.
 
-const KEYS = new WeakMap<Expr, string>();
+// Structural identity by hash-consing: every distinct structure gets a number, and a
+// node's descriptor is built from its children's numbers, so keying a tree costs time
+// linear in its size (nested key strings would grow quadratically with depth).
+const KEYS = new WeakMap<Expr, number>();
+const IDS = new Map<string, number>();
+let nextId = 1;
+/** Ids below this belong to a cleared table and are recomputed. */
+let liveFrom = 1;
+const MAX_IDS = 200_000;
 
-/** Structural key of an expression, memoised per node (trees are immutable). */
-export function keyOf(e: Expr): string {
+/**
+ * Drops the structure table when it has grown large. Called only between
+ * evaluations: ids from before the reset are never compared with ids after it.
+ */
+export function resetKeysIfLarge(): void {
+  if (IDS.size < MAX_IDS) return;
+  IDS.clear();
+  liveFrom = nextId;
+}
+
+const VALUES = new WeakMap<readonly unknown[], number>();
+
+function valuesId(values: readonly unknown[]): number {
+  const hit = VALUES.get(values);
+  if (hit !== undefined && hit >= liveFrom) return hit;
+  const d = `v${JSON.stringify(values)}`;
+  let k = IDS.get(d);
+  if (k === undefined) {
+    k = nextId++;
+    IDS.set(d, k);
+  }
+  VALUES.set(values, k);
+  return k;
+}
+
+function flag(b: boolean | undefined): string {
+  return b === undefined ? "u" : b ? "1" : "0";
+}
+
+/** Structural key of an expression: equal keys ⇔ equal trees. Memoised per node (trees are immutable). */
+export function keyOf(e: Expr): number {
   const hit = KEYS.get(e);
-  if (hit !== undefined) return hit;
-  let k: string;
+  if (hit !== undefined && hit >= liveFrom) return hit;
+  let d: string;
   switch (e.type) {
     case "and":
     case "or":
-      k = `${e.type}(${e.args.map(keyOf).join(",")})`;
+      d = `${e.type}(${e.args.map(keyOf).join(",")})`;
       break;
     case "not":
-      k = `not(${keyOf(e.arg)})`;
+      d = `not(${keyOf(e.arg)})`;
       break;
     case "quant":
-      k = `${e.quantifier}[${JSON.stringify(e.over)}](${keyOf(e.cond)})`;
+      d = `${e.quantifier}[${JSON.stringify(e.over)}](${keyOf(e.cond)})`;
       break;
     case "pred":
-      k = JSON.stringify([e.field, e.kind, e.values, e.caseSensitive, e.regexFlags, e.scope, e.all]);
+      // Value lists are shared between the many predicates built from one constant: keyed once.
+      d = `p${JSON.stringify(e.field)}${e.kind}|${valuesId(e.values)}|${flag(e.caseSensitive)}${flag(e.scope)}${flag(e.all)}|${e.regexFlags === undefined ? "~" : JSON.stringify(e.regexFlags)}`;
       break;
     case "opaque":
-      k = JSON.stringify(["opaque", e.text, e.reason]);
+      d = JSON.stringify(["opaque", e.text, e.reason]);
       break;
     default:
-      k = e.type;
+      d = e.type;
+  }
+  let k = IDS.get(d);
+  if (k === undefined) {
+    k = nextId++;
+    IDS.set(d, k);
   }
   KEYS.set(e, k);
   return k;
@@ -64,9 +107,9 @@ export function mkOr(...xs: Expr[]): Expr {
 }
 
 function dedup(type: "and" | "or", xs: Expr[]): Expr {
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const out: Expr[] = [];
-  const negs = new Set<string>();
+  const negs = new Set<number>();
   for (const x of xs) {
     const k = keyOf(x);
     if (seen.has(k)) continue;

@@ -6,7 +6,8 @@ import { basesOf, fieldName, isNullPred, keyOf, mkAnd, mkIte, mkNot, mkOr, mkQua
 import { builtinCall, moduleMember } from "./builtins.js";
 import { compareVals, containsVal, lenOfConst } from "./compare.js";
 import { deepWalk, methodCall } from "./methods.js";
-import { ipProperty } from "./ipaddr.js";
+import { constIpProperty, ipProperty } from "./ipaddr.js";
+import { intersectConst } from "./sets.js";
 import type { DataModel, Program, PyModule } from "./program.js";
 import type { FieldType, TypeOracle } from "./predicates.js";
 import { truthPred, splitInRange } from "./predicates.js";
@@ -56,6 +57,9 @@ interface Frame {
 }
 
 const MAX_DEPTH = 24;
+/** Right-hand sides narrowed() evaluates a second time: names and literals, never calls. */
+const LITERAL_OPERAND = new Set(["string", "identifier", "tuple", "list", "set", "attribute"]);
+const INDEX_STEP = /^(?:0|[1-9]\d{0,8})$/;
 /** Event key under which prepareEvent marks the names a test mocks. */
 export const MOCK_FLAG = "__panther_mocked__";
 
@@ -96,7 +100,8 @@ export class Interp {
 
   /** Absolute sample path of a field: loop elements are written `<array>.[]`. */
   samplePath(base: number, path: string[]): string | undefined {
-    const parts: string[] = [...path];
+    // List index steps (`x[0]` → "x.0") read the samples of every element ("x.[]").
+    const parts: string[] = path.map((p) => (INDEX_STEP.test(p) ? "[]" : p));
     let b = base;
     for (let i = 0; b !== 0 && i < 20; i++) {
       const o = this.baseOver.get(b);
@@ -381,6 +386,9 @@ export class Interp {
 
   /** Joins fall-through leaves into one, with ite-merged variables, so code after an if is not duplicated. */
   private mergeFalls(f: Flow, kind: "fall" | "brk" | "cont" = "fall"): Flow {
+    // Path conditions are only needed when there is something to merge; long return chains
+    // (a loop unrolled over a constant) have one leaf and would otherwise cost quadratic work per call.
+    if (countLeaves(f, kind, 2) <= 1) return f;
     const leaves: { pc: Expr; env: Env }[] = [];
     const collect = (x: Flow, pc: Expr): void => {
       if (x.k === kind) leaves.push({ pc, env: x.env });
@@ -584,14 +592,45 @@ export class Interp {
       return this.guardBot(t2, (c2) =>
         this.branch(
           truthy(c2),
-          () => this.execBlock(body(field(alt, "consequence") as PyNode), { k: "fall", env }, mod),
+          () => this.narrowed(field(alt, "condition") as PyNode, frame, (e) => this.execBlock(body(field(alt, "consequence") as PyNode), { k: "fall", env: e }, mod)),
           () => elseFlow(i + 1),
         ),
       );
     };
     return this.guardBot(test, (c) =>
-      this.branch(truthy(c), () => this.execBlock(cons, { k: "fall", env }, mod), () => elseFlow(0)),
+      this.branch(truthy(c), () => this.narrowed(field(s, "condition") as PyNode, frame, (e) => this.execBlock(cons, { k: "fall", env: e }, mod)), () => elseFlow(0)),
     );
+  }
+
+  /**
+   * Runs `then` with the variable a test compared with string literals (`t == "Root"`,
+   * `t in ("Role", "User")`) bound to the literal it equals: where the test held, the
+   * raw field it holds is one of them. The binding is undone after the block.
+   */
+  private narrowed(test: PyNode, frame: Frame, then: (env: Env) => Flow): Flow {
+    const env = frame.env;
+    const ops = fieldAll(test, "operators").map((o) => o.text.replace(/\s+/g, " "));
+    const operands = test.kids.filter((k) => k.type !== "comment");
+    if (test.type !== "comparison_operator" || ops.length !== 1 || (ops[0] !== "==" && ops[0] !== "in") || operands[0]?.type !== "identifier" || !LITERAL_OPERAND.has(operands[1]?.type ?? "")) return then(env);
+    const name = operands[0].text;
+    const v = env.get(name);
+    if (!v || v.k !== "field" || v.tx.length > 0 || v.json || v.path.length === 0) return then(env);
+    const rhs = this.eval(operands[1], frame);
+    const lits = ops[0] === "==" ? (rhs.k === "str" ? [rhs.v] : null) : rhs.k === "seq" && rhs.items.every((i) => i.k === "str") ? rhs.items.map((i) => (i as { v: string }).v) : null;
+    if (!lits || lits.length === 0 || lits.length > 20) return then(env);
+    let value: SymVal = str(lits[lits.length - 1]);
+    for (let i = lits.length - 2; i >= 0; i--) value = this.ite(truthy(compareVals(this, "==", v, str(lits[i]), test)), str(lits[i]), value);
+    const inner = new Map(env);
+    inner.set(name, value);
+    const restore = (f: Flow): Flow => {
+      if (f.k === "fall" && f.env.get(name) === value) {
+        const e = new Map(f.env);
+        e.set(name, v);
+        return { k: "fall", env: e };
+      }
+      return f.k === "br" ? { k: "br", c: f.c, a: restore(f.a), b: restore(f.b) } : f;
+    };
+    return restore(then(inner));
   }
 
   private execTry(s: PyNode, env: Env, mod: PyModule): Flow {
@@ -877,19 +916,43 @@ export class Interp {
     const parts = n.kids.filter((k) => k.type !== "string_start" && k.type !== "string_end");
     const prefix = (n.kids.find((k) => k.type === "string_start")?.text ?? "'").toLowerCase();
     const raw = prefix.includes("r");
-    let out = "";
+    const pieces: (string | SymVal)[] = [];
     for (const p of parts) {
-      if (p.type === "string_content") out += raw ? p.text : unescapePy(p.text);
-      else if (p.type === "escape_sequence") out += raw ? p.text : unescapePy(p.text);
+      if (p.type === "string_content") pieces.push(raw ? p.text : unescapePy(p.text));
+      else if (p.type === "escape_sequence") pieces.push(raw ? p.text : unescapePy(p.text));
       else if (p.type === "interpolation") {
-        const e = p.kids.find((k) => k.type !== "type_conversion" && k.type !== "format_specifier");
-        const v = e ? this.eval(e, frame) : NONE;
-        if (v.k === "str") out += v.v;
-        else if (v.k === "num") out += String(v.v);
-        else return opq(n.text, "f-string with a non-constant value");
-      } else if (p.type !== "comment") out += p.text;
+        // `!r` and format specs change the text: not modelled.
+        if (p.kids.some((k) => k.type === "type_conversion" || k.type === "format_specifier")) return opq(n.text, "f-string with a conversion or format spec");
+        const e = p.kids[0];
+        pieces.push(e ? this.eval(e, frame) : NONE);
+      } else if (p.type !== "comment") pieces.push(p.text);
     }
-    return str(out);
+    // Values chosen by conditions (a variable an if-chain narrowed) give one string per case.
+    const build = (i: number, acc: string): SymVal => {
+      for (; i < pieces.length; i++) {
+        const piece = pieces[i];
+        if (typeof piece === "string") {
+          acc += piece;
+          continue;
+        }
+        if (piece.k === "str") acc += piece.v;
+        else if (piece.k === "num") acc += String(piece.v);
+        else if (piece.k === "ite") {
+          this.tick();
+          const at = acc;
+          return this.lift1(piece, (x) => buildWith(i, at, x));
+        } else if (piece.k === "bot") return BOT;
+        else return opq(n.text, "f-string with a non-constant value");
+      }
+      return str(acc);
+    };
+    const buildWith = (i: number, acc: string, x: SymVal): SymVal => {
+      if (x.k === "str") return build(i + 1, acc + x.v);
+      if (x.k === "num") return build(i + 1, acc + String(x.v));
+      if (x.k === "bot") return BOT;
+      return opq(n.text, "f-string with a non-constant value");
+    };
+    return build(0, "");
   }
 
   private evalAttribute(n: PyNode, frame: Frame): SymVal {
@@ -900,6 +963,7 @@ export class Interp {
       if (o.k === "bot") return BOT;
       if (o.k === "opq") return opq(n.text, o.reason);
       if (o.k === "builtin" && o.name === "ipaddress.IP" && o.self?.k === "field") return ipProperty(o.self, attr, n);
+      if (o.k === "builtin" && o.name === "ipaddress.IP" && o.self?.k === "str") return constIpProperty(o.self.v, attr, n);
       return { k: "builtin", name: attr, self: o };
     });
   }
@@ -1008,6 +1072,9 @@ export class Interp {
       if (op === "|" && x.k === "dict" && y.k === "dict") return mergeDicts(x, y);
       if (op === "|" && x.k === "seq" && y.k === "seq" && x.kind === "set") return { k: "seq", kind: "set", items: [...x.items, ...y.items.filter((i) => !x.items.some((j) => sameVal(i, j)))] };
       if (op === "-" && x.k === "seq" && y.k === "seq" && x.kind === "set" && isConst(x) && isConst(y)) return { k: "seq", kind: "set", items: x.items.filter((i) => !y.items.some((j) => sameVal(i, j))) };
+      if (op === "&" && x.k === "seq" && y.k === "seq" && x.kind === "set" && y.kind === "set" && isConst(x) && isConst(y)) return { k: "seq", kind: "set", items: x.items.filter((i) => y.items.some((j) => sameVal(i, j))) };
+      if (op === "&" && x.k === "seq" && x.kind === "set" && y.k === "opq" && y.setOf) return intersectConst(this, x, y, n) ?? opq(n.text, `operator ${op} on event values`);
+      if (op === "&" && y.k === "seq" && y.kind === "set" && x.k === "opq" && x.setOf) return intersectConst(this, y, x, n) ?? opq(n.text, `operator ${op} on event values`);
       return opq(n.text, `operator ${op} on event values`);
     });
   }
@@ -1125,6 +1192,18 @@ function isBoolish(v: SymVal): boolean {
   return false;
 }
 
+/** Leaves of `kind` in a flow tree, counting stops at `limit`. */
+function countLeaves(f: Flow, kind: Flow["k"], limit: number): number {
+  let n = 0;
+  const stack: Flow[] = [f];
+  while (stack.length > 0 && n < limit) {
+    const x = stack.pop() as Flow;
+    if (x.k === kind) n++;
+    else if (x.k === "br") stack.push(x.b, x.a);
+  }
+  return n;
+}
+
 export function sameVal(a: SymVal, b: SymVal, depth = 0): boolean {
   if (a === b) return true;
   if (a.k !== b.k || depth > 50) return false;
@@ -1240,9 +1319,17 @@ function mentionsBase(v: SymVal, base: number, depth = 0): boolean {
 }
 
 /** Where evaluating the value raised. */
+// Values are immutable and shared between many paths: their conditions are worth memoising.
+const BOT_CONDS = new WeakMap<SymVal, Expr>();
+const TRUTHS = new WeakMap<SymVal, Expr>();
+
 export function botCond(v: SymVal): Expr {
   if (v.k === "bot") return T;
-  if (v.k === "ite") return mkIte(v.c, botCond(v.a), botCond(v.b));
+  if (v.k === "ite") {
+    let c = BOT_CONDS.get(v);
+    if (c === undefined) BOT_CONDS.set(v, (c = mkIte(v.c, botCond(v.a), botCond(v.b))));
+    return c;
+  }
   // A field whose missing case raised (`event.get("a").lower()`): Python raised at that point.
   if (v.k === "field" && v.path.length > 0) {
     const nb = botCond(v.nullv);
@@ -1273,8 +1360,11 @@ export function truthy(v: SymVal): Expr {
   switch (v.k) {
     case "cond":
       return v.e;
-    case "ite":
-      return mkIte(v.c, truthy(v.a), truthy(v.b));
+    case "ite": {
+      let c = TRUTHS.get(v);
+      if (c === undefined) TRUTHS.set(v, (c = mkIte(v.c, truthy(v.a), truthy(v.b))));
+      return c;
+    }
     case "bot":
       return F;
     case "opq":
@@ -1328,7 +1418,8 @@ function mergeDicts(x: SymVal & { k: "dict" }, y: SymVal & { k: "dict" }): SymVa
 }
 
 function sliceVal(o: SymVal, parts: SymVal[], sliceText: string, text: string): SymVal {
-  if (o.k === "bot") return BOT;
+  // None and numbers cannot be sliced (TypeError).
+  if (o.k === "bot" || o.k === "none" || o.k === "num" || o.k === "bool") return BOT;
   if (o.k === "str" || o.k === "seq") {
     const nums = sliceText.split(":").map((p, i) => (p.trim() === "" ? undefined : parts.shift()));
     const [a, b, step] = nums;
@@ -1342,6 +1433,15 @@ function sliceVal(o: SymVal, parts: SymVal[], sliceText: string, text: string): 
     const s = norm(a, 0);
     const e = norm(b, len);
     return o.k === "str" ? str(o.v.slice(s, e)) : { k: "seq", kind: o.kind, items: o.items.slice(s, e) };
+  }
+  if (o.k === "field" && !o.json) {
+    // `segment[m:]` of a split segment: a transform string comparisons fold into a regex.
+    const last = o.tx[o.tx.length - 1];
+    const bounds = sliceText.split(":");
+    const a = parts[0];
+    if (last?.op === "split" && last.index >= 0 && bounds.length === 2 && bounds[1].trim() === "" && bounds[0].trim() !== "" && a?.k === "num" && Number.isInteger(a.v) && a.v >= 0) {
+      return { ...o, tx: [...o.tx, { op: "slice", start: a.v }], nullv: sliceVal(o.nullv, [a], sliceText, text) };
+    }
   }
   return opq(text, "slice of an event value");
 }

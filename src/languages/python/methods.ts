@@ -5,6 +5,7 @@ import { fieldName } from "./exprs.js";
 import type { Interp } from "./interp.js";
 import { sameVal, stripBot, truthy } from "./interp.js";
 import { regexCall } from "./builtins.js";
+import { intersectConst } from "./sets.js";
 import { splitInRange, strPred, type StrOp } from "./predicates.js";
 import { mkAnd, mkNot } from "./exprs.js";
 import { BOT, NONE, bool, constEq, isConst, num, opq, str, type SymVal, type Transform } from "./values.js";
@@ -74,6 +75,11 @@ function fieldMethod(it: Interp, f: FieldVal, name: string, args: SymVal[], kw: 
           if (k.v !== -1 && k.v !== 0 && k.v !== 1) return opq(n.text, "rsplit() index");
           if (k.v === 1) return opq(n.text, "rsplit()[1] may not exist");
           return { ...f, tx: [...f.tx.slice(0, -1), step], nullv: nullM() };
+        }
+        if (Number.isInteger(k.v) && k.v >= 0 && f.tx.length === 0 && !f.json && f.path.length > 0 && it.typeOf(f.base, f.path) === "list") {
+          // An element of a list the samples show as a list: a path step. Past the end Python raises
+          // (IndexError); a null element reads as missing too, as `event["k"]` does for keys.
+          return child(it, f, [String(k.v)], BOT, n, nullM);
         }
         return opq(n.text, "index into an event array");
       }
@@ -337,5 +343,9 @@ function seqMethod(it: Interp, s: SymVal & { k: "seq" }, name: string, args: Sym
   }
   if (name === "count" && k && isConst(k) && s.items.every(isConst)) return num(s.items.filter((i) => constEq(i, k) === true).length);
   if (name === "copy") return s;
+  if (name === "intersection" && s.kind === "set" && args.length === 1 && k) {
+    const r = intersectConst(it, s, k, n);
+    if (r) return r;
+  }
   return opq(n.text, `${s.kind}.${name}()`);
 }

@@ -58,6 +58,10 @@ export function strPred(name: string, tx: Transform[], op: StrOp, lits: string[]
     const e = splitPartStripEq(name, core, usable, cs);
     if (e) return e;
   }
+  if (core.length === 2 && core[1].op === "slice") {
+    const e = splitSlicePred(name, core[0], core[1].start, op, usable, cs);
+    if (e) return e;
+  }
   if (core.length !== 1) return opaque(`${name} ${op} ${JSON.stringify(lits)}`, "chained string transforms");
   const t = core[0];
   const alts = usable.map((l) => reEscape(l));
@@ -177,6 +181,33 @@ function strOfNumPred(name: string, tx: Transform[], op: StrOp, lits: string[]):
 function sepRe(t: { sep: string; alt?: string }): { S: string; NS: string } {
   const chars = reEscape(t.sep) + (t.alt !== undefined ? reEscape(t.alt) : "");
   return { S: t.alt !== undefined ? `[${chars}]` : chars, NS: `[^${chars}]` };
+}
+
+/**
+ * `x.split(sep)[i][m:]` compared with literals, as one anchored regex over x:
+ * the segment's first m characters are skipped (a shorter segment leaves "").
+ */
+function splitSlicePred(name: string, t: Transform, m: number, op: StrOp, lits: string[], cs: boolean): Expr | null {
+  if (t.op !== "split" || t.sep.length !== 1 || t.alt !== undefined || t.index < 0 || t.index > 50 || m > 1000) return null;
+  const { S, NS } = sepRe(t);
+  const head = `^(?:${NS}*${S}){${t.index}}`;
+  const opts = cs ? {} : { caseSensitive: false };
+  const parts: Expr[] = [];
+  const full = lits.filter((l) => l !== "" && !hasSep(l, t));
+  if (full.length > 0) {
+    const a = `(?:${full.map(reEscape).join("|")})`;
+    const tail =
+      op === "eq" ? `${a}(?:${S}|$)`
+      : op === "startswith" ? a
+      : op === "endswith" ? `${NS}*${a}(?:${S}|$)`
+      : `${NS}*${a}`;
+    parts.push(pred(name, "regex", [`${head}${NS}{${m}}${tail}`], opts));
+  }
+  if (lits.includes("")) {
+    // Every string contains, starts and ends with ""; it equals "" when the segment is at most m long.
+    parts.push(op === "eq" ? pred(name, "regex", [`${head}${NS}{0,${m}}(?:${S}|$)`]) : T);
+  }
+  return parts.length === 0 ? F : mkOr(...parts);
 }
 
 /** No part of the split contains a separator (nor, after the replace, `alt`). */

@@ -54,7 +54,16 @@ function walk(node: unknown, rest: string, depth: number, ci: boolean): unknown 
     // json.loads builds plain dicts: below it keys are case-sensitive.
     return walk(parsed, rest.slice(JSON_STEP.length + 1), depth + 1, false);
   }
-  if (depth > 64 || node === null || typeof node !== "object" || Array.isArray(node)) return MISSING;
+  if (Array.isArray(node) && depth <= 64) {
+    // `x[0]` of a list is a path step: a non-negative integer (the translator emits it only for lists).
+    const dot = rest.indexOf(".");
+    const step = dot < 0 ? rest : rest.slice(0, dot);
+    if (!/^(?:0|[1-9]\d{0,8})$/.test(step)) return MISSING;
+    const i = Number(step);
+    if (i >= node.length) return MISSING;
+    return dot < 0 ? node[i] : walk(node[i], rest.slice(dot + 1), depth + 1, ci);
+  }
+  if (depth > 64 || node === null || typeof node !== "object") return MISSING;
   const obj = node as Record<string, unknown>;
   const whole = lookup(obj, rest, ci);
   if (whole !== MISSING) return whole;

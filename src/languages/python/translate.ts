@@ -1,6 +1,6 @@
 import { opaque, pred, type Expr } from "../../model/expr.js";
 import { field as fieldOf } from "./ast.js";
-import { finalizeFields, keyOf, mkAnd, mkOr } from "./exprs.js";
+import { finalizeFields, keyOf, mkAnd, mkOr, resetKeysIfLarge } from "./exprs.js";
 import { BudgetExceeded, Interp, truthy } from "./interp.js";
 import type { Program, PyModule } from "./program.js";
 import type { FieldType, TypeOracle } from "./predicates.js";
@@ -15,6 +15,7 @@ export interface Translation {
 const EVENT: SymVal = { k: "field", base: 0, path: [], tx: [], nullv: BOT };
 
 function callEntry(mod: PyModule, fn: string, program: Program, types: TypeOracle, logType?: string, mocks?: Set<string>): { v: SymVal; usedUdm: boolean } | null {
+  resetKeysIfLarge();
   const once = (usage?: Map<string, FieldType>) => {
     const it = new Interp({ program, types, logType, mocks, usage });
     const f = it.globalsOf(mod).get(fn);
@@ -33,7 +34,15 @@ function callEntry(mod: PyModule, fn: string, program: Program, types: TypeOracl
 }
 
 function hasOpaqueVal(v: SymVal): boolean {
-  return JSON.stringify(truthy(v)).includes('"opaque"');
+  const stack: Expr[] = [truthy(v)];
+  while (stack.length > 0) {
+    const e = stack.pop() as Expr;
+    if (e.type === "opaque") return true;
+    if (e.type === "and" || e.type === "or") stack.push(...e.args);
+    else if (e.type === "not") stack.push(e.arg);
+    else if (e.type === "quant") stack.push(e.cond);
+  }
+  return false;
 }
 
 /**

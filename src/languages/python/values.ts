@@ -24,7 +24,9 @@ export type Transform =
   /** `replace(from, to)` of single characters: folded only into a following split on `to` */
   | { op: "replace"; from: string; to: string }
   /** `rstrip(chars)`; chars null = whitespace */
-  | { op: "rstrip"; chars: string | null };
+  | { op: "rstrip"; chars: string | null }
+  /** `x[start:]` right after `split(sep)[i]` (i >= 0): folded only into string comparisons */
+  | { op: "slice"; start: number };
 
 /**
  * What the symbolic evaluator knows about a Python value.
@@ -49,8 +51,10 @@ export type SymVal =
   /**
    * truth: known Python truthiness of the otherwise unknown value (an element a loop returned).
    * walk: a deep_walk through one event array, readable only by `==`/`!=` with a string.
+   * setOf: `set(field)`, readable only by an intersection with constants (sets.ts).
+   * minLen: a number known to be at least this (len() of a list known to be non-empty).
    */
-  | { k: "opq"; text: string; reason: string; truth?: boolean; walk?: WalkThroughList }
+  | { k: "opq"; text: string; reason: string; truth?: boolean; walk?: WalkThroughList; setOf?: SymVal & { k: "field" }; minLen?: number }
   | { k: "func"; mod: PyModuleRef; def: PyNode }
   | { k: "builtin"; name: string; self?: SymVal }
   | { k: "module"; name: string }
