@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Db } from "../catalog/open.js";
+import { refreshRelated } from "../analytics/related-store.js";
 import { refreshAttackPairs } from "./pairs.js";
+import { hasTable } from "./schema.js";
 import { parseStixBundle } from "./stix.js";
 import { storeAttack } from "./store.js";
 import { type AttackCompact, type AttackDomain, AttackImportError } from "./types.js";
@@ -52,5 +54,8 @@ export function importAttack(db: Db, data: AttackCompact, source: string): void 
     storeAttack(db, data, source);
     // Other domains' tactics name Sentinel's ICS tactics: every domain re-resolves.
     refreshAttackPairs(db, null);
+    // Related rules' technique-only neighbours come from those pairs: without this, the stored table
+    // stays stamped with the old ATT&CK data and a read-only server answers every rule page live.
+    if (hasTable(db, "related_rules")) refreshRelated(db);
   })();
 }

@@ -12,6 +12,7 @@ import { AttackImportError } from "../../src/attack/types.js";
 import { afterIngest, attackOf } from "../../src/analytics/api.js";
 import { coverage } from "../../src/analytics/coverage.js";
 import { navigatorLayer } from "../../src/analytics/layer.js";
+import { relatedTableReady } from "../../src/analytics/related-store.js";
 import { PANTHER_CONFIG, SIGMA_CONFIG, SIGMA_RUNDLL, addRule, fixtureDb } from "../analytics/fixture.js";
 
 const ENTERPRISE = fileURLToPath(new URL("../../../shared/attack/enterprise-attack-18.1.json", import.meta.url));
@@ -179,4 +180,18 @@ test("a layer over the real bundle names only live v18.1 techniques; v19 ids go 
   }
   assert.match(layer.techniques.find((t) => t.techniqueID === "T1526")?.comment ?? "", /^2 rules — panther 1, sigma 1: AWS Config Delivery Channel Put; AWS Config Service Created$/);
   assert.deepEqual(coverage(db).unresolved.map((u) => u.id), ["T1685", "T1690"]);
+});
+
+test("an import refreshes the stored related rules: a read-only catalog answers from the table, not live", { skip }, () => {
+  const db = fixtureDb();
+  addRule(db, SIGMA_CONFIG);
+  addRule(db, PANTHER_CONFIG);
+  afterIngest(db, { upserted: [SIGMA_CONFIG.id, PANTHER_CONFIG.id], removed: [] });
+  importAttackFile(db, ENTERPRISE);
+  const dir = mkdtempSync(join(tmpdir(), "ruleatlas-attack-"));
+  const path = join(dir, "c.db");
+  writeFileSync(path, db.serialize());
+  const ro = new Database(path, { readonly: true });
+  assert.equal(relatedTableReady(ro), true);
+  ro.close();
 });
