@@ -87,16 +87,7 @@ function buildCatalog(dir: string): string {
   const db = join(dir, "sigma.db");
   const t0 = performance.now();
   run(["ingest", SIGMA, "--db", db]);
-  if (existsSync(ATTACK)) {
-    run(["attack", "import", ATTACK, "--db", db]);
-    // `attack import` leaves the related-rules table stamped with the previous ATT&CK data, and a
-    // read-only server then computes related rules live (~12 ms a rule page instead of ~1).
-    // Any writable use of the table refreshes it; until the import does, this does.
-    const cat = openCatalog(db, { readonly: true });
-    const first = cat.prepare("SELECT id FROM rules LIMIT 1").pluck().get() as string | undefined;
-    cat.close();
-    if (first) run(["related", first, "--db", db]);
-  }
+  if (existsSync(ATTACK)) run(["attack", "import", ATTACK, "--db", db]);
   process.stdout.write(`catalog: ingested ${SIGMA} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return db;
 }
