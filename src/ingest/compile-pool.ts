@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { FormatAdapter, LoadedUnit, SourceRoot } from "../formats/adapter.js";
 import { type PreparedUnit, prepareUnit } from "./compile-unit.js";
 import { type WorkerInput, type WorkerJob, type WorkerMessage, WorkerState } from "./compile-protocol.js";
+import { tsWorker } from "../threads/ts-worker.js";
 
 /** Below this many units to compile, starting a worker costs more than it saves. */
 export const POOL_MIN_UNITS = 200;
@@ -37,7 +38,7 @@ export class CompilePool {
   ) {
     for (let k = 0; k < count; k++) {
       const input: WorkerInput = { format: adapter.format, root, slot: k + 1 };
-      const worker = new Worker(new URL("./compile-worker-boot.mjs", import.meta.url), { workerData: input });
+      const worker = tsWorker(new URL("./compile-worker.ts", import.meta.url), { workerData: input });
       const w: PoolWorker = { worker, over: false, ready: new Promise((resolve) => worker.once("message", () => resolve())) };
       // An error or an early exit ends this worker's share: the main thread compiles what is missing.
       worker.on("error", () => (w.over = true));

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { gzip } from "node:zlib";
 import { promisify } from "node:util";
 import type { Db } from "../catalog/open.js";
@@ -7,6 +7,7 @@ import { generation } from "./cache.js";
 import { ruleHref } from "./data/links.js";
 import { HTML_TYPE, rulePageHtml } from "./app.js";
 import type { CachedPage } from "./page-cache.js";
+import { tsWorker } from "../threads/ts-worker.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -69,7 +70,7 @@ export async function prerender(
   let byWorkers = 0;
   const job: PrerenderJob = { db: dbPath, ids, next };
   const threads = Array.from({ length: workers }, () => {
-    const w = new Worker(new URL("./prerender-worker-boot.mjs", import.meta.url), { workerData: job });
+    const w = tsWorker(new URL("./prerender-worker.ts", import.meta.url), { workerData: job });
     w.on("message", (m: { index: number; page: RenderedPage }) => {
       got[m.index] = m.page;
       done[m.index] = 1;

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { tsWorker } from "../threads/ts-worker.js";
 
 /** A search to answer: as the page (html, linking to its JSON twin at `api`) or as that twin (json). */
 export interface SearchJob {
@@ -45,7 +46,7 @@ export class SearchPool {
 
   constructor(db: string, count: number) {
     for (let k = 0; k < count; k++) {
-      const worker = new Worker(new URL("./search-worker-boot.mjs", import.meta.url), { workerData: { db } });
+      const worker = tsWorker(new URL("./search-worker.ts", import.meta.url), { workerData: { db } });
       const slot: Slot = { worker, ready: false, pending: new Map() };
       worker.on("message", (m: SearchReply | "ready") => {
         if (m === "ready") {

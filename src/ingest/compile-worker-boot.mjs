@@ -1,5 +1,0 @@
-// Worker threads do not inherit the TypeScript loader the CLI registered: register it, then start the worker.
-import { register } from "tsx/esm/api";
-
-register();
-await import("./compile-worker.ts");
