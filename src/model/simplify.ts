@@ -7,39 +7,52 @@ import { canonicalJson } from "./canonical.js";
  * source order survives), single-operand and/or unwrapped.
  */
 export function simplify(e: Expr): Expr {
-  return simplifyWith(e, new WeakMap());
+  return simplifyWith(e, new Keys());
 }
 
 /**
- * A node's dedupe key, equal to canonicalJson(e), built from its children's
- * memoized keys: keying every level by re-serializing whole subtrees would be
- * quadratic in depth.
+ * Dedupe keys: structurally equal nodes get the same number. A leaf is numbered
+ * by its canonical JSON; a composite by its type and its children's numbers, so
+ * keys stay short however deep the tree (keying every level by serializing
+ * whole subtrees is quadratic in depth, and nesting key strings nearly so).
  */
-function keyOf(e: Expr, memo: WeakMap<Expr, string>): string {
-  let k = memo.get(e);
-  if (k !== undefined) return k;
-  switch (e.type) {
-    case "and":
-    case "or":
-      k = `{"args":[${e.args.map((a) => keyOf(a, memo)).join(",")}],"type":"${e.type}"}`;
-      break;
-    case "not":
-      k = `{"arg":${keyOf(e.arg, memo)},"type":"not"}`;
-      break;
-    case "quant":
-      k = `{"cond":${keyOf(e.cond, memo)},"over":${JSON.stringify(e.over)},"quantifier":"${e.quantifier}","type":"quant"}`;
-      break;
-    default:
-      k = canonicalJson(e);
+class Keys {
+  private readonly memo = new WeakMap<Expr, number>();
+  private readonly numbers = new Map<string, number>();
+
+  of(e: Expr): number {
+    let k = this.memo.get(e);
+    if (k !== undefined) return k;
+    let shape: string;
+    switch (e.type) {
+      case "and":
+      case "or":
+        shape = `${e.type}(${e.args.map((a) => this.of(a)).join(",")})`;
+        break;
+      case "not":
+        shape = `not(${this.of(e.arg)})`;
+        break;
+      case "quant":
+        shape = `quant(${e.quantifier},${JSON.stringify(e.over)},${this.of(e.cond)})`;
+        break;
+      default:
+        // Leaves are JSON objects, composites' shapes never start with "{": the two cannot collide.
+        shape = canonicalJson(e);
+    }
+    k = this.numbers.get(shape);
+    if (k === undefined) {
+      k = this.numbers.size;
+      this.numbers.set(shape, k);
+    }
+    this.memo.set(e, k);
+    return k;
   }
-  memo.set(e, k);
-  return k;
 }
 
-function simplifyWith(e: Expr, memo: WeakMap<Expr, string>): Expr {
+function simplifyWith(e: Expr, keys: Keys): Expr {
   switch (e.type) {
     case "not": {
-      const a = simplifyWith(e.arg, memo);
+      const a = simplifyWith(e.arg, keys);
       if (a.type === "not") return a.arg;
       if (a.type === "true") return { type: "false" };
       if (a.type === "false") return { type: "true" };
@@ -50,7 +63,7 @@ function simplifyWith(e: Expr, memo: WeakMap<Expr, string>): Expr {
       const absorbing = e.type === "and" ? "false" : "true";
       const neutral = e.type === "and" ? "true" : "false";
       const out: Expr[] = [];
-      const seen = new Set<string>();
+      const seen = new Set<number>();
       const push = (x: Expr): boolean => {
         if (x.type === absorbing) return true;
         if (x.type === neutral) return false;
@@ -58,20 +71,20 @@ function simplifyWith(e: Expr, memo: WeakMap<Expr, string>): Expr {
           for (const y of x.args) if (push(y)) return true;
           return false;
         }
-        const key = keyOf(x, memo);
+        const key = keys.of(x);
         if (!seen.has(key)) {
           seen.add(key);
           out.push(x);
         }
         return false;
       };
-      for (const a of e.args) if (push(simplifyWith(a, memo))) return { type: absorbing };
+      for (const a of e.args) if (push(simplifyWith(a, keys))) return { type: absorbing };
       if (out.length === 0) return { type: neutral };
       if (out.length === 1) return out[0];
       return { type: e.type, args: out };
     }
     case "quant":
-      return { ...e, cond: simplifyWith(e.cond, memo) };
+      return { ...e, cond: simplifyWith(e.cond, keys) };
     default:
       return e;
   }

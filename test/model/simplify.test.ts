@@ -45,6 +45,12 @@ test("fidelity: none, partial, full", () => {
   assert.equal(fidelityOf(and(a, b)), "full");
 });
 
+test("dedupe keys tell composites apart by operand order, quantifier and array", () => {
+  const q = { type: "quant" as const, quantifier: "any" as const, over: "items", cond: a };
+  const kept = or(and(a, b), and(b, a), q, { ...q, over: "other" }, { ...q, quantifier: "all" as const }, not(and(a, b)));
+  assert.deepEqual(simplify(kept), kept);
+});
+
 test("dedupe keys of composite nodes equal their canonical JSON", async () => {
   const { canonicalJson } = await import("../../src/model/canonical.js");
   const q = { type: "quant" as const, quantifier: "any" as const, over: "items", cond: and(a, not(b)) };
