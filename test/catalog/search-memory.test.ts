@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { type Db, openCatalog } from "../../src/catalog/open.js";
 import { type SearchQuery, search, searchEngine } from "../../src/catalog/search.js";
 import { answers, searchIndex } from "../../src/catalog/search-index.js";
 import { ingest } from "../../src/ingest/pipeline.js";
-import { type FixtureCatalog, buildFixtureCatalog } from "../web/catalog.js";
+import { sharedReadOnlyCatalog } from "../web/catalog.js";
 
 const SIGMA_SUBSET = fileURLToPath(new URL("../../../shared/corpora/sigma/rules/windows/process_creation", import.meta.url));
 
@@ -61,16 +61,7 @@ function compareAll(db: Db, n: number): number {
   return compared;
 }
 
-let cat: FixtureCatalog;
-let db: Db;
-before(async () => {
-  cat = await buildFixtureCatalog({ attack: false });
-  db = openCatalog(cat.path, { readonly: true });
-});
-after(() => {
-  db.close();
-  cat.dispose();
-});
+const catalog = sharedReadOnlyCatalog();
 
 test("the in-memory index answers plain words; anything else goes to SQLite", () => {
   assert.equal(answers(["PutDelivery", "t1059"]), true);
@@ -80,12 +71,12 @@ test("the in-memory index answers plain words; anything else goes to SQLite", ()
 });
 
 test("fixture catalog: every search equals FTS5's", () => {
-  assert.ok(compareAll(db, 120) >= 120);
+  assert.ok(compareAll(catalog(), 120) >= 120);
 });
 
 test("the text index mirrors FTS5's own totals", () => {
-  const ti = searchIndex(db).text();
-  assert.equal(ti.nRow, (db.prepare("SELECT COUNT(*) FROM rules_fts").pluck().get() as number));
+  const ti = searchIndex(catalog()).text();
+  assert.equal(ti.nRow, (catalog().prepare("SELECT COUNT(*) FROM rules_fts").pluck().get() as number));
   assert.equal(ti.rowid.length, ti.nRow);
 });
 

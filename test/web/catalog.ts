@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterIngest } from "../../src/analytics/api.js";
 import { importAttackFile } from "../../src/attack/import.js";
-import { openCatalog } from "../../src/catalog/open.js";
+import { after, before } from "node:test";
+import { type Db, openCatalog } from "../../src/catalog/open.js";
 import { ruleRows } from "../../src/catalog/rows.js";
 import { ruleExists } from "../../src/catalog/read.js";
 import { CatalogWriter } from "../../src/catalog/write.js";
@@ -56,4 +57,25 @@ export async function buildFixtureCatalog(opts: { attack?: boolean } = {}): Prom
     if (!ok) rmSync(dir, { recursive: true, force: true });
   }
   return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file: the fixture catalog (no ATT&CK) is built before its tests and removed after;
+ * the returned function gives the read-only connection the tests share.
+ */
+export function sharedReadOnlyCatalog(): () => Db {
+  let cat: FixtureCatalog | undefined;
+  let db: Db | undefined;
+  before(async () => {
+    cat = await buildFixtureCatalog({ attack: false });
+    db = openCatalog(cat.path, { readonly: true });
+  });
+  after(() => {
+    db?.close();
+    cat?.dispose();
+  });
+  return () => {
+    if (!db) throw new Error("the fixture catalog is built in before()");
+    return db;
+  };
 }
