@@ -251,6 +251,7 @@ function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): 
  * exactly as a stable sort would put them: a bounded insertion list when k is small.
  */
 function firstK(n: number, k: number, cmp: (a: number, b: number) => number): number[] {
+  if (k <= 0) return [];
   const c = (a: number, b: number) => cmp(a, b) || a - b;
   if (k * 4 >= n) return Array.from({ length: n }, (_, i) => i).sort(c).slice(0, k);
   const best: number[] = [];
@@ -349,16 +350,11 @@ const unfiltered = new WeakMap<SearchIndex, Record<Facet, FacetCount[]>>();
 /** Facet counts of the whole catalog (no words, no filter), computed once per index. */
 function allFacets(index: SearchIndex): Record<Facet, FacetCount[]> {
   let f = unfiltered.get(index);
-  if (!f) unfiltered.set(index, (f = facetCounts(index, index.rows, undefined)));
+  if (!f) unfiltered.set(index, (f = facetLists(index, catalogCounts(index))));
   return f;
 }
 
-/**
- * Counts per facet value. A facet's counts apply the query and every OTHER
- * facet's filter, so picking a vendor still shows how many rules the other
- * vendors have. Values are counted by their interned codes (no string hashing
- * per row). Top values first; long facets are cut to FACET_LIMIT.
- */
+/** Per row, the one facet filter it fails (-1: none, -2: more than one). */
 function failedFilters(index: SearchIndex, rows: RuleFacetRow[], tests: Test[]): Int8Array {
   const failed = new Int8Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -376,8 +372,35 @@ function failedFilters(index: SearchIndex, rows: RuleFacetRow[], tests: Test[]):
   return failed;
 }
 
+/**
+ * Counts per facet value. A facet's counts apply the query and every OTHER
+ * facet's filter, so picking a vendor still shows how many rules the other
+ * vendors have. Values are counted by their interned codes (no string hashing
+ * per row). Top values first; long facets are cut to FACET_LIMIT.
+ */
 function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined): Record<Facet, FacetCount[]> {
-  const counts = FACETS.map((_, i) => new Uint32Array(index.values[i].length));
+  // Words without filters matching most of the catalog: the whole catalog's counts less the rows
+  // not matched is the same answer for less work.
+  if (!failed && rows.length > index.rows.length / 2) {
+    const counts = catalogCounts(index).map((c) => c.slice());
+    const hit = new Uint8Array(index.codes[0].start.length);
+    for (const r of rows) hit[r.n] = 1;
+    countFacets(index, index.rows.filter((r) => hit[r.n] === 0), undefined, counts, -1);
+    return facetLists(index, counts);
+  }
+  return facetLists(index, countFacets(index, rows, failed, FACETS.map((_, i) => new Uint32Array(index.values[i].length)), 1));
+}
+
+const wholeCatalog = new WeakMap<SearchIndex, Uint32Array[]>();
+
+function catalogCounts(index: SearchIndex): Uint32Array[] {
+  let c = wholeCatalog.get(index);
+  if (!c) wholeCatalog.set(index, (c = countFacets(index, index.rows, undefined, FACETS.map((_, i) => new Uint32Array(index.values[i].length)), 1)));
+  return c;
+}
+
+/** Adds (sign 1) or takes away (sign -1) the rows' facet codes in `counts`. */
+function countFacets(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined, counts: Uint32Array[], sign: 1 | -1): Uint32Array[] {
   const starts = index.codes.map((c) => c.start);
   const codes = index.codes.map((c) => c.codes);
   const facets = FACETS.length;
@@ -392,9 +415,13 @@ function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array
       const st = starts[i];
       const cs = codes[i];
       const into = counts[i];
-      for (let k = st[n], end = st[n + 1]; k < end; k++) into[cs[k]]++;
+      for (let k = st[n], end = st[n + 1]; k < end; k++) into[cs[k]] += sign;
     }
   }
+  return counts;
+}
+
+function facetLists(index: SearchIndex, counts: Uint32Array[]): Record<Facet, FacetCount[]> {
   const out = {} as Record<Facet, FacetCount[]>;
   FACETS.forEach((f, i) => {
     const n = counts[i];

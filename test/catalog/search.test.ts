@@ -74,3 +74,17 @@ test("sort by modified: newest first, undated rules last", () => {
   const dated = dates.filter((d): d is string => d !== null);
   for (let i = 1; i < dated.length; i++) assert.ok(dated[i - 1] >= dated[i], dated.join(" "));
 });
+
+test("facet counts of a query matching most of the catalog equal those counted row by row", () => {
+  const db = catalog();
+  const all = search(db, { q: "", limit: 0 }).total;
+  const vendors = search(db, { q: "", facets: true, limit: 0 }).facets?.vendor.map((v) => v.value) ?? [];
+  const broad = ["the", "rule", "detects", "a", "event", "when"].find((q) => search(db, { q, limit: 0 }).total > all / 2);
+  assert.ok(broad, "some word matches most of the fixture catalog");
+  const r = search(db, { q: broad, facets: true, limit: 0 });
+  assert.ok(r.total < all, "and not all of it, so rows are taken away");
+  // A filter every rule passes sends the same query down the row-by-row path.
+  const rowByRow = search(db, { q: broad, facets: true, limit: 0, filters: { vendor: vendors } });
+  assert.equal(rowByRow.total, r.total);
+  assert.deepEqual(r.facets, rowByRow.facets);
+});
