@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -22,18 +23,23 @@ before(async () => {
 });
 after(() => cat.dispose());
 
+/** Resolves with the server's address and what it printed, once it says where it serves. */
+function serving(child: ChildProcessByStdio<null, Readable, Readable>): Promise<{ base: string; out: string }> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve({ base: m[1], out });
+    });
+    child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+  });
+}
+
 test("`ruleatlas serve` serves the catalog on the asked port and stops on SIGTERM", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--db", cat.path, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (b: Buffer) => {
-        out += b.toString();
-        const m = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-    });
+    const { base } = await serving(child);
     const res = await fetch(`${base}/api/stats`);
     assert.equal(res.status, 200);
     assert.ok(((await res.json()) as { total: number }).total >= 4);
@@ -181,14 +187,7 @@ test("searches answered by the search workers are the app's answers: same status
 test("`ruleatlas serve` says how long it took to get ready", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--db", cat.path, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
-    const out = await new Promise<string>((resolve, reject) => {
-      let text = "";
-      child.stdout.on("data", (b: Buffer) => {
-        text += b.toString();
-        if (/at http:/.test(text)) resolve(text);
-      });
-      child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-    });
+    const { out } = await serving(child);
     assert.match(out, /^ready in \d+\.\d s: search index built, \d+ rule pages rendered ahead/m);
   } finally {
     child.kill("SIGTERM");
