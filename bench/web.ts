@@ -10,7 +10,7 @@
 // the server with its page cache off (every request rendered). Usage:
 //   node --import tsx bench/web.ts [--db catalog.db] [--clients 32] [--seconds 20] [--rules 1000] [--no-cache] [--identity]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openCatalog } from "../src/catalog/open.js";
 import { ruleHref } from "../src/web/data/links.js";
+import { unseenSearches } from "./unseen.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(ROOT, "bin/ruleatlas.js");
@@ -114,59 +115,6 @@ function startServer(db: string, cache: number): Promise<{ child: ChildProcess; 
   });
 }
 
-/** Random but repeatable: every run draws the same unseen queries. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-/**
- * Distinct search URLs a server cannot have seen: words of the catalog's titles,
- * descriptions and indicator values (whole, prefixes, pairs), alone or with a
- * facet filter the catalog holds, a sort and a page; `count` of them, each once.
- */
-function unseenSearches(db: string, count: number): string[] {
-  const cat = openCatalog(db, { readonly: true });
-  try {
-    const texts = cat.prepare("SELECT title || ' ' || description FROM rules").pluck().all() as string[];
-    const values = cat.prepare("SELECT value FROM indicators WHERE value IS NOT NULL AND negated = 0 LIMIT 20000").pluck().all() as string[];
-    const words = [...new Set([...texts, ...values].flatMap((t) => String(t).match(/[A-Za-z][A-Za-z0-9]{2,}/g) ?? []))];
-    const facetValues: [string, string[]][] = [
-      ["severity", cat.prepare("SELECT DISTINCT severity FROM rules WHERE severity IS NOT NULL").pluck().all() as string[]],
-      ["status", cat.prepare("SELECT DISTINCT status FROM rules WHERE status IS NOT NULL").pluck().all() as string[]],
-      ["fidelity", ["full", "partial", "none"]],
-      ["technique", cat.prepare("SELECT DISTINCT UPPER(technique) FROM rule_attack WHERE technique IS NOT NULL").pluck().all() as string[]],
-      ["logsource", cat.prepare("SELECT DISTINCT key || ':' || value FROM rule_logsources").pluck().all() as string[]],
-      ["field", cat.prepare("SELECT field FROM indicators WHERE field IS NOT NULL GROUP BY field HAVING COUNT(*) > 5").pluck().all() as string[]],
-    ];
-    const sorts = ["relevance", "title", "severity", "vendor", "fidelity", "modified"];
-    const rand = rng(20261128);
-    const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)];
-    const out = new Set<string>();
-    for (let tries = 0; out.size < count && tries < count * 20; tries++) {
-      const p = new URLSearchParams();
-      const form = rand();
-      const w = pick(words);
-      if (form < 0.45) p.set("q", w);
-      else if (form < 0.6) p.set("q", w.slice(0, 3 + Math.floor(rand() * 3)));
-      else if (form < 0.8) p.set("q", `${w} ${pick(words)}`);
-      if (form >= 0.9 || rand() < 0.35) {
-        const [facet, vals] = pick(facetValues);
-        if (vals.length > 0) p.set(facet, pick(vals));
-      }
-      if (rand() < 0.3) p.set("sort", pick(sorts));
-      if (rand() < 0.2) p.set("page", String(2 + Math.floor(rand() * 2)));
-      out.add(`/rules?${p.toString()}`);
-    }
-    return [...out];
-  } finally {
-    cat.close();
-  }
-}
-
 /**
  * A minimal keep-alive HTTP/1.1 client over one socket: the load generator
  * shares the machine with the server, and node's http client costs more CPU
@@ -229,7 +177,25 @@ class Conn {
   }
 }
 
+/** CPU ms used so far by a process's main thread and by all its threads (Linux /proc; undefined elsewhere). */
+function cpuOf(pid: number): { main: number; all: number } | undefined {
+  const ticks = (stat: string): number => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  };
+  try {
+    const main = ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, "latin1"));
+    const all = readdirSync(`/proc/${pid}/task`).reduce((n, t) => n + ticks(readFileSync(`/proc/${pid}/task/${t}/stat`, "latin1")), 0);
+    return { main, all };
+  } catch {
+    return undefined;
+  }
+}
+
 interface Figures {
+  /** CPU µs per request: the server's main thread, its other threads, and this load generator. */
+  cpu?: { main: number; others: number; client: number };
   /** The slowest requests: latency and path. */
   slowest: [number, string][];
   requests: number;
@@ -242,7 +208,7 @@ interface Figures {
 }
 
 /** CLIENTS closed-loop clients taking the next of `urls` in turn, for `seconds` (or until `once` runs out of URLs). */
-async function load(base: string, urls: string[], seconds: number, once = false): Promise<Figures & { exhausted: boolean }> {
+async function load(base: string, urls: string[], seconds: number, server: number | undefined, once = false): Promise<Figures & { exhausted: boolean }> {
   const lat: number[] = [];
   const slowest: [number, string][] = [];
   let errors = 0;
@@ -271,8 +237,17 @@ async function load(base: string, urls: string[], seconds: number, once = false)
     conn.close();
   };
   const t0 = performance.now();
+  const cpu0 = server === undefined ? undefined : cpuOf(server);
+  const client0 = process.cpuUsage();
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const took = (performance.now() - t0) / 1000;
+  const cpu1 = server === undefined ? undefined : cpuOf(server);
+  const clientUs = process.cpuUsage(client0);
+  const per = (ms: number) => (ms * 1000) / Math.max(1, lat.length);
+  const cpu =
+    cpu0 && cpu1
+      ? { main: per(cpu1.main - cpu0.main), others: per(cpu1.all - cpu1.main - (cpu0.all - cpu0.main)), client: per((clientUs.user + clientUs.system) / 1000) }
+      : undefined;
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
@@ -285,6 +260,7 @@ async function load(base: string, urls: string[], seconds: number, once = false)
     rps: lat.length / took,
     exhausted: once && next >= urls.length,
     slowest,
+    ...(cpu ? { cpu } : {}),
   };
 }
 
@@ -293,6 +269,9 @@ function print(label: string, f: Figures, goal: number): void {
   const ok = f.p99 <= goal && f.errors === 0 ? "meets" : "MISSES";
   process.stdout.write(
     `${label.padEnd(28)} ${String(f.requests).padStart(7)} req  ${f.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(f.p50)}  p90 ${ms(f.p90)}  p99 ${ms(f.p99)}  max ${ms(f.max)}  errors ${f.errors}  (${ok} p99 ≤ ${goal} ms)\n` +
+      (f.cpu
+        ? `${" ".repeat(30)}CPU per request: server main thread ${f.cpu.main.toFixed(0)} µs, server other threads ${f.cpu.others.toFixed(0)} µs, load generator ${f.cpu.client.toFixed(0)} µs\n`
+        : "") +
       `${" ".repeat(30)}slowest: ${f.slowest.map(([t, p]) => `${ms(t)} ${p.length > 70 ? `${p.slice(0, 70)}…` : p}`).join(" | ")}\n`,
   );
 }
@@ -321,10 +300,10 @@ async function main(): Promise<void> {
       try {
         process.stdout.write(`page cache ${cache || "off"}: server ready ${(readyMs / 1000).toFixed(1)} s after start (${report || "no report"})\n`);
         const passes = new Set((args.passes ?? "").split(","));
-        if (passes.has("rules")) print("  rule pages", await load(base, rules, SECONDS), 20);
-        if (passes.has("known")) print("  known searches", await load(base, SEARCHES, SECONDS), 30);
+        if (passes.has("rules")) print("  rule pages", await load(base, rules, SECONDS, child.pid), 20);
+        if (passes.has("known")) print("  known searches", await load(base, SEARCHES, SECONDS, child.pid), 30);
         if (passes.has("unseen")) {
-          const u = await load(base, unseen, SECONDS, true);
+          const u = await load(base, unseen, SECONDS, child.pid, true);
           print("  unseen searches", u, 30);
           if (u.exhausted) process.stdout.write("  (every unseen query was sent once before the time was up)\n");
         }

@@ -217,6 +217,18 @@ function build(db: Db): SearchIndex {
 
 const cache = new WeakMap<Db, { stamp: string; index: SearchIndex }>();
 const probes = new WeakMap<Db, { version: Statement; changes: Statement }>();
+const vouched = new WeakSet<Db>();
+
+/**
+ * Tells searchIndex(db) that the catalog has not changed since its last call
+ * (true), so it skips asking SQLite; false goes back to asking every time. For
+ * a caller that knows it from elsewhere: a search worker whose main thread has
+ * seen no commit since the worker last asked (see search-worker.ts).
+ */
+export function vouchUnchanged(db: Db, unchanged: boolean): void {
+  if (unchanged) vouched.add(db);
+  else vouched.delete(db);
+}
 
 /**
  * The catalog's rules as facet rows, rebuilt when the catalog changes: another
@@ -224,6 +236,10 @@ const probes = new WeakMap<Db, { version: Statement; changes: Statement }>();
  * total_changes().
  */
 export function searchIndex(db: Db): SearchIndex {
+  if (vouched.has(db)) {
+    const known = cache.get(db);
+    if (known) return known.index;
+  }
   let probe = probes.get(db);
   // Compiled once: this runs on every search.
   if (!probe) probes.set(db, (probe = { version: db.prepare("PRAGMA data_version"), changes: db.prepare("SELECT total_changes()") }));

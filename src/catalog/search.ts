@@ -204,7 +204,7 @@ function facetTest(index: SearchIndex, facet: Facet, values: string[]): ValueTes
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
 const FIDELITY_RANK: Record<string, number> = { full: 0, partial: 1, none: 2 };
 
-/** Orders as integer comparisons (ranks precomputed in the index); ties fall to title, then to the order found. */
+/** Orders as integer comparisons (ranks precomputed in the index); ties fall to title, then to the rule id (see search). */
 const ORDER: Record<Exclude<Sort, "relevance">, (a: RuleFacetRow, b: RuleFacetRow) => number> = {
   title: (a, b) => a.titleRank - b.titleRank,
   vendor: (a, b) => a.vendorRank - b.vendorRank || a.titleRank - b.titleRank,
@@ -315,8 +315,8 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
     const rk = rank;
     const cmp =
       sort === "relevance" && text && rk
-        ? (a: number, b: number) => rk[a] - rk[b] || list[a].titleRank - list[b].titleRank
-        : (a: number, b: number) => order(list[a], list[b]);
+        ? (a: number, b: number) => rk[a] - rk[b] || list[a].titleRank - list[b].titleRank || list[a].n - list[b].n
+        : (a: number, b: number) => order(list[a], list[b]) || list[a].n - list[b].n;
     page = firstK(list.length, offset + limit, cmp)
       .slice(offset)
       .map((i) => list[i]);

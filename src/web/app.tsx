@@ -21,7 +21,7 @@ import { HomePage } from "./pages/home.js";
 import { IndicatorPage } from "./pages/indicator.js";
 import { MatchPage } from "./pages/match.js";
 import { RulePage } from "./pages/rule.js";
-import { SearchPage } from "./pages/search.js";
+import { searchPageText } from "./pages/search.js";
 import { securityHeaders } from "./security.js";
 
 const CSS = readFileSync(new URL("./static/style.css", import.meta.url), "utf8");
@@ -57,10 +57,10 @@ function json(c: Context, data: unknown, status = 200, headers?: Record<string, 
 /** Content-Type of every HTML page (what c.html sets). */
 export const HTML_TYPE = "text/html; charset=UTF-8";
 
-/** The search page (GET /rules): its status (400 for a query it cannot run) and HTML. */
-export async function searchPageHtml(db: Db, params: URLSearchParams, api: string): Promise<{ status: number; html: string }> {
+/** The search page (GET /rules): its status (400 for a query it cannot run) and HTML, all ASCII. */
+export function searchPageHtml(db: Db, params: URLSearchParams, api: string): { status: number; html: string } {
   const d = searchPageData(db, params);
-  return { status: d.error ? 400 : 200, html: await documentOf(<SearchPage d={d} api={api} />) };
+  return { status: d.error ? 400 : 200, html: searchPageText(d, api) };
 }
 
 /**
@@ -77,7 +77,7 @@ export async function warmSearchPages(db: Db, count: number): Promise<void> {
     if (i % 4 === 1) p.set("severity", "high");
     if (sorts[i % 4]) p.set("sort", sorts[i % 4]);
     if (i % 5 === 2) p.set("page", "2");
-    await searchPageHtml(db, p, "/api/rules");
+    searchPageHtml(db, p, "/api/rules");
   }
 }
 
@@ -111,7 +111,7 @@ export function createApp(db: Db, opts: AppOptions = {}): Hono {
 
   app.get("/rules", async (c) => {
     const url = new URL(c.req.url);
-    const r = await searchPageHtml(db, url.searchParams, `/api${c.req.path}${url.search}`);
+    const r = searchPageHtml(db, url.searchParams, `/api${c.req.path}${url.search}`);
     noteBody(c, r.html);
     return c.html(r.html, r.status as 200);
   });

@@ -62,9 +62,8 @@ export class PageCache {
     this.seen = new Lru(max * 4);
   }
 
-  /** The page for a request target, if one of the current generation is held. */
-  lookup(url: string): CachedPage | undefined {
-    const gen = generation(this.db);
+  /** The page for a request target, if one of the current generation (`gen`, when the caller has read it) is held. */
+  lookup(url: string, gen = generation(this.db)): CachedPage | undefined {
     const pinned = this.pinned.get(url);
     if (pinned && pinned.gen === gen) return pinned;
     const hit = this.lru.get(url);
@@ -72,9 +71,9 @@ export class PageCache {
   }
 
   /** Answers a GET from the cache; false when the page is not cached (or stale). */
-  serve(req: IncomingMessage, res: ServerResponse): boolean {
+  serve(req: IncomingMessage, res: ServerResponse, gen?: number): boolean {
     if (req.method !== "GET" || req.url === undefined) return false;
-    const hit = this.lookup(req.url);
+    const hit = this.lookup(req.url, gen);
     if (!hit) return false;
     const headers: Record<string, string | number> = { ...SECURITY_HEADERS, "Content-Type": hit.type, "X-Cache": "hit" };
     let body = hit.body;

@@ -9,6 +9,8 @@ export interface SearchJob {
   /** The query string, "?" included (or empty). */
   query: string;
   api: string;
+  /** The catalog generation the main thread saw once the request had arrived (its own connection's data_version). */
+  gen: number;
 }
 
 /** Status 0: the worker failed; the request is then answered in the main thread. */
@@ -32,16 +34,27 @@ interface Slot {
   pending: Map<number, (r: SearchReply) => void>;
 }
 
+interface Queued {
+  job: SearchJob;
+  reply: (r: SearchReply) => void;
+}
+
+/** Jobs a worker holds at once: one to run and one to start as soon as it is done. */
+const IN_FLIGHT = 2;
+
 /**
  * Search pages (and their JSON twins) rendered on worker threads, so that searches use every core
  * while the main thread only reads requests and writes answers. Each worker
  * has its own read-only connection and search index (a search reads the
- * catalog as it is when it runs, as in the main thread). A job goes to the
- * worker with the fewest pending; a dead worker's jobs are answered with
+ * catalog as it is when it runs, as in the main thread). Jobs wait in one
+ * queue and a worker is handed the next when it holds fewer than IN_FLIGHT:
+ * a slow search then delays only itself, not the jobs that would have been
+ * queued behind it in its worker. A dead worker's jobs are answered with
  * status 0 and the pool goes on with the others.
  */
 export class SearchPool {
   private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
   private next = 0;
 
   constructor(db: string, count: number) {
@@ -49,21 +62,37 @@ export class SearchPool {
       const worker = tsWorker(new URL("./search-worker.ts", import.meta.url), { workerData: { db } });
       const slot: Slot = { worker, ready: false, pending: new Map() };
       worker.on("message", (m: SearchReply | "ready") => {
-        if (m === "ready") {
-          slot.ready = true;
-          return;
+        if (m === "ready") slot.ready = true;
+        else {
+          slot.pending.get(m.id)?.(m);
+          slot.pending.delete(m.id);
         }
-        slot.pending.get(m.id)?.(m);
-        slot.pending.delete(m.id);
+        this.dispatch();
       });
       const fail = () => {
         slot.ready = false;
         for (const [id, reply] of slot.pending) reply({ id, status: 0, body: NONE });
         slot.pending.clear();
+        this.dispatch();
       };
       worker.on("error", fail);
       worker.on("exit", fail);
       this.slots.push(slot);
+    }
+  }
+
+  /** Hands queued jobs to workers with room; with no worker left, answers them with status 0. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best: Slot | undefined;
+      for (const s of this.slots) if (s.ready && s.pending.size < IN_FLIGHT && (!best || s.pending.size < best.pending.size)) best = s;
+      if (!best) {
+        if (!this.available) for (const q of this.queue.splice(0)) q.reply({ id: q.job.id, status: 0, body: NONE });
+        return;
+      }
+      const { job, reply } = this.queue.shift() as Queued;
+      best.pending.set(job.id, reply);
+      best.worker.postMessage(job);
     }
   }
 
@@ -87,15 +116,12 @@ export class SearchPool {
     return this.slots.some((s) => s.ready);
   }
 
-  render(kind: SearchJob["kind"], query: string, api: string): Promise<SearchReply> {
-    let best: Slot | undefined;
-    for (const s of this.slots) if (s.ready && (!best || s.pending.size < best.pending.size)) best = s;
+  render(kind: SearchJob["kind"], query: string, api: string, gen: number): Promise<SearchReply> {
     const id = this.next++;
-    if (!best) return Promise.resolve({ id, status: 0, body: NONE });
-    const slot = best;
-    return new Promise((resolve) => {
-      slot.pending.set(id, resolve);
-      slot.worker.postMessage({ id, kind, query, api } satisfies SearchJob);
+    if (!this.available) return Promise.resolve({ id, status: 0, body: NONE });
+    return new Promise((reply) => {
+      this.queue.push({ job: { id, kind, query, api, gen }, reply });
+      this.dispatch();
     });
   }
 

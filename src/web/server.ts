@@ -106,11 +106,10 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; warmu
     return undefined;
   };
   /** A search answered by a search worker, with the app's status, headers and body; false: the app answers. */
-  const search = async (req: IncomingMessage, res: ServerResponse, pool: SearchPool, kind: "html" | "json"): Promise<boolean> => {
+  const search = async (req: IncomingMessage, res: ServerResponse, pool: SearchPool, kind: "html" | "json", gen: number): Promise<boolean> => {
     const target = req.url ?? "";
-    const gen = generation(db);
     const { search: query } = new URL(target, "http://localhost");
-    const r = await pool.render(kind, query, `/api/rules${query}`);
+    const r = await pool.render(kind, query, `/api/rules${query}`, gen);
     if (r.status === 0) return false;
     const type = kind === "html" ? HTML_TYPE : "application/json";
     const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
@@ -120,13 +119,15 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; warmu
     return true;
   };
   const server = createServer((req, res) => {
-    if (cache?.serve(req, res)) return;
+    // Read once the request is in: what it is answered from has every commit made before it came.
+    const gen = generation(db);
+    if (cache?.serve(req, res, gen)) return;
     const kind = searchKind(req);
     if (!pool || !kind) {
       void listener(req, res);
       return;
     }
-    void search(req, res, pool, kind).then((done) => {
+    void search(req, res, pool, kind, gen).then((done) => {
       if (!done) void listener(req, res);
     });
   });

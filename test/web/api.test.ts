@@ -185,6 +185,20 @@ describe("search and /api/rules", () => {
     assert.equal((await json("/api/rules?page=0")).status, 400);
   });
 
+  test("a search page is ASCII: other characters as numeric references, a lone surrogate as U+FFFD", async () => {
+    // q is cut at 200 code units: the cut splits the emoji's surrogate pair.
+    const q = `${"x".repeat(199)}\u{1F600}`;
+    const page = await html(`/rules?q=${encodeURIComponent("été ✓")}&vendor=${encodeURIComponent("sïgma")}`);
+    const bytes = Buffer.from(await (await app.request(`/rules?q=${encodeURIComponent("été ✓")}`)).arrayBuffer());
+    assert.ok(bytes.every((b) => b < 0x80));
+    assert.match(page.text, /<h1>Rules matching &#8220;&#233;t&#233; &#10003;&#8221;<\/h1>/);
+    assert.match(page.text, /<input id="q" type="search" name="q" value="&#233;t&#233; &#10003;"\/>/);
+    assert.match(page.text, /unknown vendor &#39;s&#239;gma&#39;/);
+    const cut = await html(`/rules?q=${encodeURIComponent(q)}`);
+    assert.ok(cut.text.includes(`value="${"x".repeat(199)}&#65533;"`));
+    assert.ok(!/[^\x00-\x7f]/.test(cut.text));
+  });
+
   test("a hit only inside an exclusion is marked", async () => {
     const { body } = await json<SearchPageData>("/api/rules?q=citrix");
     const hit = body.result?.hits.find((h) => h.id === "sigma:partial-0001");

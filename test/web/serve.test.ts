@@ -170,7 +170,7 @@ test("searches answered by the search workers are the app's answers: same status
   const db = openCatalog(cat.path, { readonly: true });
   try {
     const app = createApp(db, { warm: false });
-    const targets = ["/rules", "/rules?q=PutDelivery", "/rules?q=c&severity=high&sort=title", "/rules?vendor=splonk", "/rules?q=%3Cscript%3E&page=2"];
+    const targets = ["/rules", "/rules?q=PutDelivery", "/rules?q=c&severity=high&sort=title", "/rules?vendor=splonk", "/rules?q=%3Cscript%3E&page=2", "/rules?q=%C3%A9t%C3%A9+%E2%9C%93+%F0%9F%98%80"];
     for (const t of [...targets, ...targets.map((x) => `/api${x}`)]) {
       const fresh = await app.request(t);
       const served = await get(s.url.replace(/\/$/, "") + t);

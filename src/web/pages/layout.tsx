@@ -1,3 +1,4 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
 export interface LayoutProps {
@@ -46,4 +47,42 @@ export function Layout({ title, q, children }: LayoutProps) {
       </body>
     </html>
   );
+}
+
+/** Text or attribute value, escaped as hono/jsx escapes it, and every non-ASCII character as a numeric reference. */
+export function escAscii(s: string): string {
+  return /[&<>'"\u0080-\uffff]/.test(s) ? s.replace(/[&<>'"]|[\ud800-\udbff][\udc00-\udfff]|[\u0080-\uffff]/g, escapeOne) : s;
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+function escapeOne(c: string): string {
+  const named = ESCAPES[c];
+  if (named) return named;
+  const code = c.codePointAt(0) as number;
+  // A lone surrogate (a query cut at 200 code units) is what UTF-8 encoding would make of it: U+FFFD.
+  return `&#${code >= 0xd800 && code <= 0xdfff ? 0xfffd : code};`;
+}
+
+/** Whether a string is all ASCII, so its Latin-1 bytes are its UTF-8 bytes. */
+export const isAscii = (s: string): boolean => !/[^\x00-\x7f]/.test(s);
+
+let shell: string[] | undefined;
+
+/**
+ * The Layout around `content` (HTML), as a string and all ASCII: for pages
+ * rendered as strings (search), which then skip UTF-8 encoding (see
+ * asciiBytes). Rendered once through the JSX Layout, so the markup is the same.
+ */
+export function layoutAscii(title: string, q: string, content: string): string {
+  if (!shell) {
+    const page = String(
+      <Layout title={"\u0001"} q={"\u0002"}>
+        {raw("\u0003")}
+      </Layout>,
+    ).replace(/[\u0080-\uffff]/g, escapeOne);
+    shell = page.split(/[\u0001\u0002\u0003]/);
+    if (shell.length !== 4 || !shell.every(isAscii)) throw new Error("the layout shell must be ASCII with one title, one q and one content slot");
+  }
+  return `<!DOCTYPE html>${shell[0]}${escAscii(title)}${shell[1]}${escAscii(q)}${shell[2]}${content}${shell[3]}`;
 }
