@@ -31,7 +31,6 @@ export interface RuleFacetRow {
   /** Position in SearchIndex.rows: where its value codes sit in SearchIndex.codes. */
   n: number;
   /** Position of each sort key among all rules' keys (equal keys, equal rank): sorting compares integers. */
-  titleRank: number;
   vendorRank: number;
   modifiedRank: number;
   /**
@@ -42,13 +41,26 @@ export interface RuleFacetRow {
 }
 
 export interface SearchIndex {
+  /** Sorted by lower-cased title, then id: a rule's position here is its `n`. */
   rows: RuleFacetRow[];
   byId: Map<string, RuleFacetRow>;
   byRowid: Map<number, RuleFacetRow>;
-  /** Per facet (FACETS order), every value, indexed by code. */
+  /** Per facet (FACETS order), every value, indexed by its code within the facet. */
   values: string[][];
-  /** Per facet (FACETS order), the codes of row n's values: codes[start[n]] .. codes[start[n + 1]]. */
-  codes: { start: Int32Array; codes: Int32Array }[];
+  /** Per facet (FACETS order), value → its code within the facet. */
+  codeOf: Map<string, number>[];
+  /**
+   * Value codes across facets: facet i's value c is base[i] + c, so one array counts every facet;
+   * base[FACETS.length] is the number of values of all facets.
+   */
+  base: Int32Array;
+  /**
+   * The facet values of row n, as codes across facets, facet after facet: facet i's are
+   * codes[start[n·F + i]] .. codes[start[n·F + i + 1]] (F = FACETS.length), all of them
+   * codes[start[n·F]] .. codes[start[(n + 1)·F]].
+   */
+  start: Int32Array;
+  codes: Int32Array;
   /** Per facet (FACETS order), the values a filter may name (status also takes "none"). */
   known: Set<string>[];
   /** TA id → shortname from the loaded ATT&CK data. */
@@ -164,40 +176,44 @@ function build(db: Db): SearchIndex {
     logsource: logsource.get(r.id) ?? [],
     field: field.get(r.id) ?? [],
     n: 0,
-    titleRank: 0,
     vendorRank: 0,
     modifiedRank: 0,
     ...(excluded.has(r.id) ? { exclusion: excluded.get(r.id) } : {}),
   }));
   rows.sort((a, b) => (a.sortTitle < b.sortTitle ? -1 : a.sortTitle > b.sortTitle ? 1 : a.id < b.id ? -1 : 1));
-  const dicts = FACETS.map(() => new Map<string, number>());
+  const codeOf = FACETS.map(() => new Map<string, number>());
   const values: string[][] = FACETS.map(() => []);
-  const codes = FACETS.map((f, i) => {
-    const start = new Int32Array(rows.length + 1);
-    const list: number[] = [];
-    rows.forEach((r, n) => {
-      r.n = n;
-      start[n] = list.length;
+  const F = FACETS.length;
+  // Codes within each facet first (the facets' sizes, hence their bases, are known only at the end).
+  const start = new Int32Array(rows.length * F + 1);
+  const local: number[] = [];
+  rows.forEach((r, n) => {
+    r.n = n;
+    FACETS.forEach((f, i) => {
+      start[n * F + i] = local.length;
       const v = r[f];
       for (const x of Array.isArray(v) ? v : [v]) {
-        let c = dicts[i].get(x);
+        let c = codeOf[i].get(x);
         if (c === undefined) {
           c = values[i].length;
           values[i].push(x);
-          dicts[i].set(x, c);
+          codeOf[i].set(x, c);
         }
-        list.push(c);
+        local.push(c);
       }
     });
-    start[rows.length] = list.length;
-    return { start, codes: Int32Array.from(list) };
   });
+  start[rows.length * F] = local.length;
+  const base = new Int32Array(F + 1);
+  for (let i = 0; i < F; i++) base[i + 1] = base[i] + values[i].length;
+  const codes = new Int32Array(local.length);
+  for (let n = 0; n < rows.length; n++) {
+    for (let i = 0; i < F; i++) for (let k = start[n * F + i]; k < start[n * F + i + 1]; k++) codes[k] = base[i] + local[k];
+  }
   // The sort orders search.ts offers, as integer keys (localeCompare once per distinct value, not per comparison).
-  const title = ranks(rows.map((r) => r.sortTitle), byCodeUnit);
   const vendor = ranks(rows.map((r) => r.vendor), (a, b) => a.localeCompare(b));
   const modified = ranks(rows.map((r) => r.modified ?? ""), (a, b) => a.localeCompare(b));
   for (const r of rows) {
-    r.titleRank = title.get(r.sortTitle) as number;
     r.vendorRank = vendor.get(r.vendor) as number;
     r.modifiedRank = modified.get(r.modified ?? "") as number;
   }
@@ -208,6 +224,9 @@ function build(db: Db): SearchIndex {
     byId: new Map(rows.map((r) => [r.id, r])),
     byRowid: new Map(rows.map((r) => [r.rowid, r])),
     values,
+    codeOf,
+    base,
+    start,
     codes,
     known,
     tacticIds: ids,

@@ -121,26 +121,22 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
+const VOCABULARY: Partial<Record<Facet, Set<string>>> = {
+  vendor: new Set(VENDORS),
+  severity: new Set([...SEVERITIES, "none"]),
+  modality: new Set(MODALITIES),
+  fidelity: new Set(FIDELITIES),
+};
+
 /** Values a facet can take: fixed vocabularies, else what the catalog holds. */
 function knownValues(index: SearchIndex, facet: Facet): Set<string> {
-  switch (facet) {
-    case "vendor":
-      return new Set(VENDORS);
-    case "severity":
-      return new Set([...SEVERITIES, "none"]);
-    case "modality":
-      return new Set(MODALITIES);
-    case "fidelity":
-      return new Set(FIDELITIES);
-    default:
-      return index.known[FACETS.indexOf(facet)];
-  }
+  return VOCABULARY[facet] ?? index.known[FACETS.indexOf(facet)];
 }
 
 /** Whether one facet value passes a filter. */
 type ValueTest = (v: string) => boolean;
 
-/** A filter on one facet: which of its value codes pass; a rule passes when any of its values does. */
+/** A filter on one facet: which values pass, by code across facets; a rule passes when any of its values does. */
 interface Test {
   slot: number;
   allowed: Uint8Array;
@@ -148,18 +144,32 @@ interface Test {
 
 function compileTest(index: SearchIndex, facet: Facet, values: string[]): Test {
   const slot = FACETS.indexOf(facet);
+  const allowed = new Uint8Array(index.base[FACETS.length]);
+  const base = index.base[slot];
   const test = facetTest(index, facet, values);
-  return { slot, allowed: Uint8Array.from(index.values[slot], (v) => (test(v) ? 1 : 0)) };
+  if (typeof test === "function") index.values[slot].forEach((v, c) => (allowed[base + c] = test(v) ? 1 : 0));
+  else
+    for (const v of test) {
+      const c = index.codeOf[slot].get(v);
+      if (c !== undefined) allowed[base + c] = 1;
+    }
+  return { slot, allowed };
 }
 
+const F = FACETS.length;
+
 function passes(index: SearchIndex, t: Test, n: number): boolean {
-  const { start, codes } = index.codes[t.slot];
-  for (let k = start[n]; k < start[n + 1]; k++) if (t.allowed[codes[k]] === 1) return true;
+  const { start, codes } = index;
+  for (let k = start[n * F + t.slot], end = start[n * F + t.slot + 1]; k < end; k++) if (t.allowed[codes[k]] === 1) return true;
   return false;
 }
 
-/** A predicate on the values of one facet; throws SearchValueError on a value the catalog cannot have. */
-function facetTest(index: SearchIndex, facet: Facet, values: string[]): ValueTest {
+/**
+ * What passes a filter on one facet: the values themselves, or a predicate on
+ * every value the facet holds (technique roll-ups, bare log sources); throws
+ * SearchValueError on a value the catalog cannot have.
+ */
+function facetTest(index: SearchIndex, facet: Facet, values: string[]): ValueTest | string[] {
   if (facet === "technique") {
     const exact = new Set<string>();
     const prefixes: string[] = [];
@@ -197,22 +207,90 @@ function facetTest(index: SearchIndex, facet: Facet, values: string[]): ValueTes
   wanted.forEach((v, i) => {
     if (!known.has(v)) throw new SearchValueError(facet, values[i], suggest(v, known));
   });
-  const set = new Set(wanted);
-  return (v) => set.has(v);
+  return wanted;
 }
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, informational: 4 };
 const FIDELITY_RANK: Record<string, number> = { full: 0, partial: 1, none: 2 };
 
-/** Orders as integer comparisons (ranks precomputed in the index); ties fall to title, then to the rule id (see search). */
-const ORDER: Record<Exclude<Sort, "relevance">, (a: RuleFacetRow, b: RuleFacetRow) => number> = {
-  title: (a, b) => a.titleRank - b.titleRank,
-  vendor: (a, b) => a.vendorRank - b.vendorRank || a.titleRank - b.titleRank,
-  severity: (a, b) => (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || a.titleRank - b.titleRank,
-  fidelity: (a, b) => (FIDELITY_RANK[a.fidelity] ?? 3) - (FIDELITY_RANK[b.fidelity] ?? 3) || a.titleRank - b.titleRank,
+/**
+ * Each sort's first key, an integer per rule; ties fall to the rule's position
+ * in the index (title, then id). Relevance is the bm25 rank, per query.
+ */
+const PRIMARY: Record<Exclude<Sort, "relevance">, (r: RuleFacetRow) => number> = {
+  title: () => 0,
+  vendor: (r) => r.vendorRank,
+  severity: (r) => SEVERITY_RANK[r.severity] ?? 5,
+  fidelity: (r) => FIDELITY_RANK[r.fidelity] ?? 3,
   // Newest first; dates are compared as written (ISO and Sigma's YYYY/MM/DD both sort as text).
-  modified: (a, b) => b.modifiedRank - a.modifiedRank || a.titleRank - b.titleRank,
+  modified: (r) => -r.modifiedRank,
 };
+
+/** A sort's whole order of the catalog: the position of rule n, and the rule at each position. */
+interface Ordering {
+  position: Int32Array;
+  at: RuleFacetRow[];
+}
+
+const orderings = new WeakMap<SearchIndex, Map<Sort, Ordering>>();
+
+function ordering(index: SearchIndex, sort: Exclude<Sort, "relevance">): Ordering {
+  let byIndex = orderings.get(index);
+  if (!byIndex) orderings.set(index, (byIndex = new Map()));
+  let o = byIndex.get(sort);
+  if (!o) {
+    const key = index.rows.map(PRIMARY[sort]);
+    const at = [...index.rows].sort((a, b) => key[a.n] - key[b.n] || a.n - b.n);
+    const position = new Int32Array(at.length);
+    at.forEach((r, p) => (position[r.n] = p));
+    byIndex.set(sort, (o = { position, at }));
+  }
+  return o;
+}
+
+const marks = new WeakMap<SearchIndex, Uint8Array>();
+
+/** Rules offset .. offset + limit of `rows` in a sort's order: marks their positions, then reads them in order. */
+function pageInOrder(index: SearchIndex, rows: RuleFacetRow[], o: Ordering, offset: number, limit: number): RuleFacetRow[] {
+  let mark = marks.get(index);
+  if (!mark) marks.set(index, (mark = new Uint8Array(index.rows.length)));
+  let lo = mark.length;
+  let hi = -1;
+  for (const r of rows) {
+    const p = o.position[r.n];
+    mark[p] = 1;
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  const page: RuleFacetRow[] = [];
+  let seen = 0;
+  for (let p = lo; p <= hi && page.length < limit; p++) {
+    if (mark[p] === 0) continue;
+    if (seen++ >= offset) page.push(o.at[p]);
+  }
+  if (hi >= lo) mark.fill(0, lo, hi + 1);
+  return page;
+}
+
+/** The first k of `rows` by bm25 rank (more negative first), ties by position in the index: a bounded insertion list. */
+function firstByRank(rows: RuleFacetRow[], rank: number[], k: number): number[] {
+  const best: number[] = [];
+  if (k <= 0) return best;
+  const before = (a: number, b: number): boolean => rank[a] < rank[b] || (rank[a] === rank[b] && rows[a].n < rows[b].n);
+  for (let i = 0; i < rows.length; i++) {
+    if (best.length === k && !before(i, best[k - 1])) continue;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(best[mid], i)) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
 
 /** Switch for tests: false answers every query through SQLite, the reference the in-memory index must equal. */
 export const searchEngine = { memory: true };
@@ -244,30 +322,6 @@ function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): 
     rank.push(withRank ? found.rank[i] : 0);
   }
   return { rows, rank };
-}
-
-/**
- * The first `k` of `n` positions under `cmp` (a strict order once positions break ties),
- * exactly as a stable sort would put them: a bounded insertion list when k is small.
- */
-function firstK(n: number, k: number, cmp: (a: number, b: number) => number): number[] {
-  if (k <= 0) return [];
-  const c = (a: number, b: number) => cmp(a, b) || a - b;
-  if (k * 4 >= n) return Array.from({ length: n }, (_, i) => i).sort(c).slice(0, k);
-  const best: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (best.length === k && c(i, best[k - 1]) >= 0) continue;
-    let lo = 0;
-    let hi = best.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (c(best[mid], i) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    best.splice(lo, 0, i);
-    if (best.length > k) best.pop();
-  }
-  return best;
 }
 
 /**
@@ -307,19 +361,16 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
   const limit = Math.max(0, Math.min(sq.limit ?? 20, MAX_LIMIT));
   const offset = Math.max(0, sq.offset ?? 0);
   let page: RuleFacetRow[];
-  if (!text && sort === "title") {
-    page = rows.slice(offset, offset + limit);
-  } else {
+  if (sort === "relevance" && text && rank) {
     const list = rows;
-    const order = ORDER[sort === "relevance" ? "title" : sort];
-    const rk = rank;
-    const cmp =
-      sort === "relevance" && text && rk
-        ? (a: number, b: number) => rk[a] - rk[b] || list[a].titleRank - list[b].titleRank || list[a].n - list[b].n
-        : (a: number, b: number) => order(list[a], list[b]) || list[a].n - list[b].n;
-    page = firstK(list.length, offset + limit, cmp)
+    page = firstByRank(list, rank, offset + limit)
       .slice(offset)
       .map((i) => list[i]);
+  } else if (!text && sort === "title") {
+    // The index's own order.
+    page = rows.slice(offset, offset + limit);
+  } else {
+    page = pageInOrder(index, rows, ordering(index, sort === "relevance" ? "title" : sort), offset, limit);
   }
   const terms = termsOf(sq.q).map((t) => t.toLowerCase());
   const hits: SearchHit[] = page.map((r) => ({
@@ -375,66 +426,93 @@ function failedFilters(index: SearchIndex, rows: RuleFacetRow[], tests: Test[]):
 /**
  * Counts per facet value. A facet's counts apply the query and every OTHER
  * facet's filter, so picking a vendor still shows how many rules the other
- * vendors have. Values are counted by their interned codes (no string hashing
- * per row). Top values first; long facets are cut to FACET_LIMIT.
+ * vendors have. Values are counted by their codes, all facets in one array
+ * (no string hashing per row). Top values first; long facets are cut to FACET_LIMIT.
  */
 function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined): Record<Facet, FacetCount[]> {
   // Words without filters matching most of the catalog: the whole catalog's counts less the rows
   // not matched is the same answer for less work.
   if (!failed && rows.length > index.rows.length / 2) {
-    const counts = catalogCounts(index).map((c) => c.slice());
-    const hit = new Uint8Array(index.codes[0].start.length);
+    const counts = catalogCounts(index).slice();
+    const hit = new Uint8Array(index.rows.length);
     for (const r of rows) hit[r.n] = 1;
     countFacets(index, index.rows.filter((r) => hit[r.n] === 0), undefined, counts, -1);
     return facetLists(index, counts);
   }
-  return facetLists(index, countFacets(index, rows, failed, FACETS.map((_, i) => new Uint32Array(index.values[i].length)), 1));
+  return facetLists(index, countFacets(index, rows, failed, new Uint32Array(index.base[F]), 1));
 }
 
-const wholeCatalog = new WeakMap<SearchIndex, Uint32Array[]>();
+const wholeCatalog = new WeakMap<SearchIndex, Uint32Array>();
 
-function catalogCounts(index: SearchIndex): Uint32Array[] {
+function catalogCounts(index: SearchIndex): Uint32Array {
   let c = wholeCatalog.get(index);
-  if (!c) wholeCatalog.set(index, (c = countFacets(index, index.rows, undefined, FACETS.map((_, i) => new Uint32Array(index.values[i].length)), 1)));
+  if (!c) wholeCatalog.set(index, (c = countFacets(index, index.rows, undefined, new Uint32Array(index.base[F]), 1)));
   return c;
 }
 
-/** Adds (sign 1) or takes away (sign -1) the rows' facet codes in `counts`. */
-function countFacets(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined, counts: Uint32Array[], sign: 1 | -1): Uint32Array[] {
-  const starts = index.codes.map((c) => c.start);
-  const codes = index.codes.map((c) => c.codes);
-  const facets = FACETS.length;
+/** Adds (sign 1) or takes away (sign -1) the rows' value codes in `counts`. */
+function countFacets(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined, counts: Uint32Array, sign: 1 | -1): Uint32Array {
+  const { start, codes } = index;
   for (let r = 0; r < rows.length; r++) {
     const n = rows[r].n;
     const f = failed ? failed[r] : -1;
     if (f === -2) continue;
     // Passing every filter: counted in every facet; failing one: counted only in that facet.
-    const from = f === -1 ? 0 : f;
-    const to = f === -1 ? facets : f + 1;
-    for (let i = from; i < to; i++) {
-      const st = starts[i];
-      const cs = codes[i];
-      const into = counts[i];
-      for (let k = st[n], end = st[n + 1]; k < end; k++) into[cs[k]] += sign;
-    }
+    const from = f === -1 ? start[n * F] : start[n * F + f];
+    const to = f === -1 ? start[n * F + F] : start[n * F + f + 1];
+    for (let k = from; k < to; k++) counts[codes[k]] += sign;
   }
   return counts;
 }
 
-function facetLists(index: SearchIndex, counts: Uint32Array[]): Record<Facet, FacetCount[]> {
-  const out = {} as Record<Facet, FacetCount[]>;
-  FACETS.forEach((f, i) => {
-    const n = counts[i];
-    const names = index.values[i];
-    const codes: number[] = [];
-    for (let c = 0; c < n.length; c++) if (n[c] > 0) codes.push(c);
-    const cut = f === "technique" || f === "logsource" || f === "field" ? FACET_LIMIT : codes.length;
-    const top = firstK(codes.length, cut, (a, b) => {
-      const x = codes[a];
-      const y = codes[b];
-      return n[y] - n[x] || (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0);
+/** Per facet, its values by name: a value's rank, by code across facets, and the code at each rank. */
+interface NameOrder {
+  rank: Int32Array;
+  codeAt: Int32Array;
+}
+
+const nameOrders = new WeakMap<SearchIndex, NameOrder>();
+
+function nameOrder(index: SearchIndex): NameOrder {
+  let o = nameOrders.get(index);
+  if (!o) {
+    const rank = new Int32Array(index.base[F]);
+    const codeAt = new Int32Array(index.base[F]);
+    index.values.forEach((names, i) => {
+      const byName = names.map((_, c) => c).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+      byName.forEach((c, k) => {
+        rank[index.base[i] + c] = k;
+        codeAt[index.base[i] + k] = c;
+      });
     });
-    out[f] = top.map((k) => ({ value: names[codes[k]], count: n[codes[k]] }));
+    nameOrders.set(index, (o = { rank, codeAt }));
+  }
+  return o;
+}
+
+/** Below this, a facet value's name rank; above, its count (exact in a double for any catalog size). */
+const RANKS = 0x100000;
+
+function facetLists(index: SearchIndex, counts: Uint32Array): Record<Facet, FacetCount[]> {
+  const out = {} as Record<Facet, FacetCount[]>;
+  const { rank, codeAt } = nameOrder(index);
+  FACETS.forEach((f, i) => {
+    const base = index.base[i];
+    const names = index.values[i];
+    // Most rules first, then by name: one integer per value (count above, reversed name rank below), sorted natively.
+    const keys: number[] = [];
+    for (let c = 0; c < names.length; c++) {
+      const n = counts[base + c];
+      if (n > 0) keys.push(n * RANKS + (RANKS - 1 - rank[base + c]));
+    }
+    const sorted = Float64Array.from(keys).sort().reverse();
+    const cut = f === "technique" || f === "logsource" || f === "field" ? Math.min(FACET_LIMIT, sorted.length) : sorted.length;
+    const list: FacetCount[] = [];
+    for (let k = 0; k < cut; k++) {
+      const c = codeAt[base + (RANKS - 1 - (sorted[k] % RANKS))];
+      list.push({ value: names[c], count: counts[base + c] });
+    }
+    out[f] = list;
   });
   return out;
 }
