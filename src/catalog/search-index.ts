@@ -461,12 +461,18 @@ function lowerBound(terms: string[], key: string): number {
   return lo;
 }
 
-/** Per document, the phrase's weighted frequency (0: absent); and how many documents hold it. */
-function phraseFreq(ti: TextIndex, term: string, prefix: boolean, into: Float64Array): number {
+/**
+ * Per document, the phrase's weighted frequency (0: absent), added into `into`
+ * (all zero on entry); the documents it holds are pushed to `held`, ascending.
+ */
+function phraseFreq(ti: TextIndex, term: string, prefix: boolean, into: Float64Array, held: number[]): void {
   const wide = prefix ? ti.prefixes.get(term) : undefined;
   if (wide) {
-    for (let k = 0; k < wide.docs.length; k++) into[wide.docs[k]] = wide.freq[k];
-    return wide.docs.length;
+    for (let k = 0; k < wide.docs.length; k++) {
+      into[wide.docs[k]] = wide.freq[k];
+      held.push(wide.docs[k]);
+    }
+    return;
   }
   let lo = lowerBound(ti.terms, term);
   let hi = lo;
@@ -474,58 +480,58 @@ function phraseFreq(ti: TextIndex, term: string, prefix: boolean, into: Float64A
     while (hi < ti.terms.length && ti.terms[hi].startsWith(term)) hi++;
   } else if (lo < ti.terms.length && ti.terms[lo] === term) hi = lo + 1;
   if (hi - lo === 1) {
-    for (let k = ti.start[lo]; k < ti.start[hi]; k++) into[ti.docs[k]] = ti.freq[k];
-    return ti.start[hi] - ti.start[lo];
+    for (let k = ti.start[lo]; k < ti.start[hi]; k++) {
+      into[ti.docs[k]] = ti.freq[k];
+      held.push(ti.docs[k]);
+    }
+    return;
   }
-  let hits = 0;
   for (; lo < hi; lo++) {
     for (let k = ti.start[lo]; k < ti.start[lo + 1]; k++) {
       const d = ti.docs[k];
-      if (into[d] === 0) hits++;
+      if (into[d] === 0) held.push(d);
       into[d] += ti.freq[k];
     }
   }
-  return hits;
+  // Several terms' postings: merged out of order.
+  held.sort((a, b) => a - b);
 }
 
 /**
- * The documents matching every term (the last one as a prefix), in rowid
- * order, with FTS5's bm25 rank (more negative is better) when asked:
+ * The documents matching every term (the last one as a prefix), ascending
+ * (FTS5's rowid order), with FTS5's bm25 rank (more negative is better) when asked:
  * idf = ln((N - n + 0.5) / (n + 0.5)) (1e-6 when not positive), and per
  * phrase idf · f·(k1+1) / (f + k1·(1 - b + b·D/avgdl)), k1 = 1.2, b = 0.75,
  * summed in phrase order, negated — the same operations in the same order.
+ * Only the documents of the rarest term are visited.
  */
-export function textSearch(ti: TextIndex, queryTerms: string[], withRank: boolean): { rowids: number[]; rank: number[] } {
+export function textSearch(ti: TextIndex, queryTerms: string[], withRank: boolean): { docs: number[]; rank: number[] } {
   const n = ti.rowid.length;
   const freqs: Float64Array[] = [];
+  const held: number[][] = [];
   const idf: number[] = [];
-  let rarest = -1;
-  let rarestHits = Infinity;
+  let rarest = 0;
   queryTerms.forEach((raw, i) => {
+    // Kept all zero between searches: only the entries set are cleared, below.
     const f = (ti.scratch[i] ??= new Float64Array(n));
-    f.fill(0);
-    const hits = phraseFreq(ti, raw.toLowerCase(), i === queryTerms.length - 1, f);
+    const h: number[] = [];
+    phraseFreq(ti, raw.toLowerCase(), i === queryTerms.length - 1, f, h);
     freqs.push(f);
-    let v = Math.log((ti.nRow - hits + 0.5) / (hits + 0.5));
+    held.push(h);
+    let v = Math.log((ti.nRow - h.length + 0.5) / (h.length + 0.5));
     if (v <= 0.0) v = 1e-6;
     idf.push(v);
-    if (hits < rarestHits) {
-      rarestHits = hits;
-      rarest = i;
-    }
+    if (h.length < held[rarest].length) rarest = i;
   });
-  const rowids: number[] = [];
+  const docs: number[] = [];
   const rank: number[] = [];
-  if (rarestHits === 0) return { rowids, rank };
   const k1 = 1.2;
   const b = 0.75;
-  const first = freqs[rarest];
-  for (let d = 0; d < n; d++) {
-    if (first[d] === 0) continue;
+  for (const d of held[rarest]) {
     let all = true;
     for (const f of freqs) if (f[d] === 0) all = false;
     if (!all) continue;
-    rowids.push(ti.rowid[d]);
+    docs.push(d);
     if (!withRank) continue;
     const D = ti.size[d];
     let score = 0.0;
@@ -535,5 +541,8 @@ export function textSearch(ti: TextIndex, queryTerms: string[], withRank: boolea
     }
     rank.push(-1.0 * score);
   }
-  return { rowids, rank };
+  held.forEach((h, i) => {
+    for (const d of h) freqs[i][d] = 0;
+  });
+  return { docs, rank };
 }

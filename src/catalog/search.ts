@@ -1,6 +1,6 @@
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
-import { FACETS, FTS_WEIGHTS, type Facet, type RuleFacetRow, type SearchIndex, answers, searchIndex, tacticKey, textSearch } from "./search-index.js";
+import { FACETS, FTS_WEIGHTS, type Facet, type RuleFacetRow, type SearchIndex, type TextIndex, answers, searchIndex, tacticKey, textSearch } from "./search-index.js";
 
 export { FACETS, type Facet } from "./search-index.js";
 
@@ -297,29 +297,47 @@ export const searchEngine = { memory: true };
 
 const BM25 = `bm25(rules_fts, ${FTS_WEIGHTS.map((w) => w.toFixed(1)).join(", ")})`;
 
+const docRows = new WeakMap<TextIndex, Int32Array>();
+
+/** Per document of the text index, the position of its rule in the index (-1: none). */
+function rowOfDoc(index: SearchIndex, ti: TextIndex): Int32Array {
+  let m = docRows.get(ti);
+  if (!m) {
+    m = Int32Array.from(ti.rowid, (id) => index.byRowid.get(id)?.n ?? -1);
+    docRows.set(ti, m);
+  }
+  return m;
+}
+
 /** Rules matching the words, in FTS5 order (rowid), with their bm25 rank when it orders the page. */
 function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): { rows: RuleFacetRow[]; rank: number[] } | undefined {
   const terms = termsOf(q);
-  let found: { rowids: number[]; rank: number[] };
-  if (searchEngine.memory && answers(terms)) {
-    found = textSearch(index.text(), terms, withRank);
-  } else {
-    const fts = ftsQuery(q);
-    if (!fts) return undefined;
-    // bm25 costs about as much as the match itself on broad queries: only computed when it orders the page.
-    const rows = db
-      .prepare(withRank ? `SELECT rowid, ${BM25} FROM rules_fts WHERE rules_fts MATCH ?` : "SELECT rowid, 0 FROM rules_fts WHERE rules_fts MATCH ?")
-      .raw()
-      .all(fts) as [number, number][];
-    found = { rowids: rows.map((r) => r[0]), rank: rows.map((r) => r[1]) };
-  }
   const rows: RuleFacetRow[] = [];
   const rank: number[] = [];
-  for (let i = 0; i < found.rowids.length; i++) {
-    const r = index.byRowid.get(found.rowids[i]);
-    if (!r) continue;
-    rows.push(r);
-    rank.push(withRank ? found.rank[i] : 0);
+  if (searchEngine.memory && answers(terms)) {
+    const ti = index.text();
+    const found = textSearch(ti, terms, withRank);
+    const at = rowOfDoc(index, ti);
+    for (let i = 0; i < found.docs.length; i++) {
+      const n = at[found.docs[i]];
+      if (n < 0) continue;
+      rows.push(index.rows[n]);
+      rank.push(withRank ? found.rank[i] : 0);
+    }
+    return { rows, rank };
+  }
+  const fts = ftsQuery(q);
+  if (!fts) return undefined;
+  // bm25 costs about as much as the match itself on broad queries: only computed when it orders the page.
+  const found = db
+    .prepare(withRank ? `SELECT rowid, ${BM25} FROM rules_fts WHERE rules_fts MATCH ?` : "SELECT rowid, 0 FROM rules_fts WHERE rules_fts MATCH ?")
+    .raw()
+    .all(fts) as [number, number][];
+  for (const [rowid, r] of found) {
+    const row = index.byRowid.get(rowid);
+    if (!row) continue;
+    rows.push(row);
+    rank.push(r);
   }
   return { rows, rank };
 }

@@ -105,7 +105,11 @@ function encodeForm(s: string): string {
     .replace(/%20/g, "+");
 }
 
-/** href() for many changes of one facet: the other parameters are encoded once. */
+/**
+ * href() for many changes of one facet, already escaped for an attribute:
+ * the other parameters are encoded once, and form encoding leaves no
+ * character to escape but the "&" between parameters.
+ */
 function facetLinks(q: SearchParams): (f: Facet, values: string[]) => string {
   const params: Record<string, string | string[] | undefined> = { q: q.q, ...q.filters, sort: q.sort ?? undefined };
   const chunk = (k: string, v: string | string[] | undefined): string =>
@@ -114,15 +118,30 @@ function facetLinks(q: SearchParams): (f: Facet, values: string[]) => string {
       : (Array.isArray(v) ? v : [v])
           .filter((x) => x !== "")
           .map((x) => `${formEncode(k)}=${formEncode(x)}`)
-          .join("&");
+          .join("&amp;");
   const keys = Object.keys(params);
   const chunks = keys.map((k) => chunk(k, params[k]));
   return (f, values) => {
     const at = keys.indexOf(f);
-    const parts = at < 0 ? [...chunks, chunk(f, values)] : chunks.map((c, i) => (i === at ? chunk(f, values) : c));
-    const s = parts.filter((c) => c !== "").join("&");
+    let s = "";
+    for (let i = 0; i <= keys.length; i++) {
+      const c = i === at || (i === keys.length && at < 0) ? chunk(f, values) : i < keys.length ? chunks[i] : "";
+      if (c !== "") s = s === "" ? c : `${s}&amp;${c}`;
+    }
     return s ? `/rules?${s}` : "/rules";
   };
+}
+
+const escaped = new Map<string, string>();
+
+/** esc() of a facet value: the same few hundred come back on every page, so kept. */
+function escValue(s: string): string {
+  let e = escaped.get(s);
+  if (e === undefined) {
+    if (escaped.size >= 50_000) escaped.clear();
+    escaped.set(s, (e = esc(s)));
+  }
+  return e;
 }
 
 function facetsHtml(q: SearchParams, facets: Record<Facet, FacetCount[]>): string {
@@ -132,11 +151,11 @@ function facetsHtml(q: SearchParams, facets: Record<Facet, FacetCount[]>): strin
     const counts = facets[f] ?? [];
     if (counts.length === 0) continue;
     const cur = q.filters[f] ?? [];
-    out += `<details${cur.length > 0 || f === "vendor" ? ' open=""' : ""}><summary>${esc(FACET_LABEL[f])} <span class="count">(${counts.length})</span></summary><ul>`;
+    out += `<details${cur.length > 0 || f === "vendor" ? ' open=""' : ""}><summary>${FACET_LABEL[f]} <span class="count">(${counts.length})</span></summary><ul>`;
     for (const c of counts) {
       const on = cur.includes(c.value);
       const href = link(f, on ? cur.filter((v) => v !== c.value) : [...cur, c.value]);
-      out += `<li><a href="${esc(href)}"${on ? ' class="on"' : ""}><span>${esc(f === "vendor" ? vendorName(c.value) : c.value)}</span><span class="count">${c.count}</span></a></li>`;
+      out += `<li><a href="${href}"${on ? ' class="on"' : ""}><span>${escValue(f === "vendor" ? vendorName(c.value) : c.value)}</span><span class="count">${c.count}</span></a></li>`;
     }
     out += "</ul></details>";
   }
@@ -151,11 +170,12 @@ const HITS_HEAD =
 function hitsHtml(hits: SearchHit[]): string {
   let out = HITS_HEAD;
   for (const h of hits) {
-    out += `<tr><td><a href="${esc(ruleHref(h.id))}">${esc(h.title)}</a>`;
+    // Rule and technique links are percent-encoded (encodeURIComponent leaves no " < > &): nothing to escape.
+    out += `<tr><td><a href="${ruleHref(h.id)}">${esc(h.title)}</a>`;
     if (h.onlyInExclusion) out += '<div class="excl">matched only inside an exclusion (the rule suppresses this value)</div>';
     out += `</td><td>${esc(vendorName(h.vendor))}</td><td>${esc(h.severity ?? "\u2013")}</td><td class="opt">`;
     h.techniques.slice(0, 2).forEach((t, i) => {
-      out += `${i > 0 ? ", " : ""}<a href="${esc(techniqueHref(t))}">${esc(t)}</a>`;
+      out += `${i > 0 ? ", " : ""}<a href="${techniqueHref(t)}">${esc(t)}</a>`;
     });
     if (h.techniques.length > 2) out += ` +${h.techniques.length - 2}`;
     out += `</td><td class="opt">${esc(h.modality)}</td><td class="opt"><span class="badge ${esc(h.fidelity)}">${esc(h.fidelity)}</span></td>`;
