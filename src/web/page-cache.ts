@@ -44,7 +44,7 @@ export function acceptsGzip(header: string | undefined): boolean {
  */
 export class PageCache {
   private readonly lru: Lru<CachedPage>;
-  /** Request targets rendered once (and the generation then), not yet kept. */
+  /** Request targets rendered once, not yet kept. */
   private readonly seen: Lru<number>;
   private bytes = 0;
   private pinned = new Map<string, CachedPage>();
@@ -62,18 +62,28 @@ export class PageCache {
     this.seen = new Lru(max * 4);
   }
 
-  /** The page for a request target, if one of the current generation (`gen`, when the caller has read it) is held. */
-  lookup(url: string, gen = generation(this.db)): CachedPage | undefined {
+  /**
+   * The page for a request target, if one of the current generation is held.
+   * The generation is read only when a page is held: a request for a page
+   * never kept (most searches) costs no question to SQLite.
+   */
+  lookup(url: string): CachedPage | undefined {
     const pinned = this.pinned.get(url);
-    if (pinned && pinned.gen === gen) return pinned;
-    const hit = this.lru.get(url);
-    return hit && hit.gen === gen ? hit : undefined;
+    const held = pinned ?? this.lru.get(url);
+    if (!held) return undefined;
+    const gen = generation(this.db);
+    if (held.gen === gen) return held;
+    if (pinned) {
+      const hit = this.lru.get(url);
+      if (hit && hit.gen === gen) return hit;
+    }
+    return undefined;
   }
 
   /** Answers a GET from the cache; false when the page is not cached (or stale). */
-  serve(req: IncomingMessage, res: ServerResponse, gen?: number): boolean {
+  serve(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== "GET" || req.url === undefined) return false;
-    const hit = this.lookup(req.url, gen);
+    const hit = this.lookup(req.url);
     if (!hit) return false;
     const headers: Record<string, string | number> = { ...SECURITY_HEADERS, "Content-Type": hit.type, "X-Cache": "hit" };
     let body = hit.body;
@@ -100,13 +110,20 @@ export class PageCache {
     return { gen: first.done ? -1 : first.value.gen, pages: this.pinned.size, bytes: this.pinnedBytes };
   }
 
-  /** Offers a rendered 200 page for the LRU: kept from its second request on (most searches are asked once). */
-  offer(key: string, gen: number, type: string, text: string | Buffer): void {
+  /**
+   * Whether a page about to be rendered for `key` is worth keeping: yes from
+   * its second request on (most searches are asked once); a first request is
+   * noted. A caller told yes reads the generation before rendering, for keep().
+   */
+  wants(key: string): boolean {
+    if (this.seen.get(key) !== undefined) return true;
+    this.seen.set(key, 1);
+    return false;
+  }
+
+  /** Keeps a rendered 200 page in the LRU, of generation `gen` (read before it was rendered). */
+  keep(key: string, gen: number, type: string, text: string | Buffer): void {
     if (!/^(text\/html|application\/json)/.test(type)) return;
-    if (this.seen.get(key) !== gen) {
-      this.seen.set(key, gen);
-      return;
-    }
     const body = typeof text === "string" ? Buffer.from(text) : text;
     if (body.length > this.maxBytes / 16) return;
     this.lru.set(key, { gen, type, body, gzipped: false });
@@ -124,7 +141,8 @@ export class PageCache {
       if (text === undefined) return;
       // Keyed by the request target exactly as the client sent it (what serve() looks up).
       const url = c.req.url;
-      this.offer(url.slice(url.indexOf("/", url.indexOf("//") + 2)), gen, c.res.headers.get("Content-Type") ?? "", text);
+      const key = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+      if (this.wants(key)) this.keep(key, gen, c.res.headers.get("Content-Type") ?? "", text);
     };
   }
 }

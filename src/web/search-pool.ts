@@ -9,8 +9,8 @@ export interface SearchJob {
   /** The query string, "?" included (or empty). */
   query: string;
   api: string;
-  /** The catalog generation the main thread saw once the request had arrived (its own connection's data_version). */
-  gen: number;
+  /** When the request had arrived (process.hrtime.bigint(): one clock for every thread). */
+  arrived: bigint;
 }
 
 /** Status 0: the worker failed; the request is then answered in the main thread. */
@@ -39,17 +39,22 @@ interface Queued {
   reply: (r: SearchReply) => void;
 }
 
-/** Jobs a worker holds at once: one to run and one to start as soon as it is done. */
-const IN_FLIGHT = 2;
+/**
+ * Jobs a worker holds at once. Many: a worker with work queued is never woken
+ * per job, and on a small virtual machine waking a thread costs more than a
+ * search (bench/web: 16 gave 10-20% more searches per second than 2 or 4, at a
+ * lower p99); few enough that a burst beyond them waits here, for whichever
+ * worker frees up first.
+ */
+const IN_FLIGHT = 16;
 
 /**
  * Search pages (and their JSON twins) rendered on worker threads, so that searches use every core
  * while the main thread only reads requests and writes answers. Each worker
  * has its own read-only connection and search index (a search reads the
  * catalog as it is when it runs, as in the main thread). Jobs wait in one
- * queue and a worker is handed the next when it holds fewer than IN_FLIGHT:
- * a slow search then delays only itself, not the jobs that would have been
- * queued behind it in its worker. A dead worker's jobs are answered with
+ * queue and a worker is handed the next when it holds fewer than IN_FLIGHT.
+ * A dead worker's jobs are answered with
  * status 0 and the pool goes on with the others.
  */
 export class SearchPool {
@@ -116,11 +121,11 @@ export class SearchPool {
     return this.slots.some((s) => s.ready);
   }
 
-  render(kind: SearchJob["kind"], query: string, api: string, gen: number): Promise<SearchReply> {
+  render(kind: SearchJob["kind"], query: string, api: string, arrived: bigint): Promise<SearchReply> {
     const id = this.next++;
     if (!this.available) return Promise.resolve({ id, status: 0, body: NONE });
     return new Promise((reply) => {
-      this.queue.push({ job: { id, kind, query, api, gen }, reply });
+      this.queue.push({ job: { id, kind, query, api, arrived }, reply });
       this.dispatch();
     });
   }

@@ -14,17 +14,18 @@ await warmSearchPages(db, 300);
 const utf8 = new TextEncoder();
 
 /**
- * The main thread's generation when this worker last asked SQLite whether the
- * catalog changed. While jobs carry the same one, no commit came between that
- * question and their requests, so the index then current still is.
+ * When this worker last asked SQLite whether the catalog changed. A job whose
+ * request arrived before that is answered from the index as it was then: it
+ * holds every commit made before the request came, with no question asked
+ * (under load, one question per queue of jobs rather than one per search).
  */
-let askedAt: number | undefined;
+let askedAt = -1n;
 
 function answer(job: SearchJob): SearchReply {
-  if (job.gen !== askedAt) {
+  if (job.arrived >= askedAt) {
     vouchUnchanged(db, false);
+    askedAt = process.hrtime.bigint();
     searchIndex(db);
-    askedAt = job.gen;
   }
   vouchUnchanged(db, true);
   const params = new URLSearchParams(job.query);

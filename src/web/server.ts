@@ -106,28 +106,29 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; warmu
     return undefined;
   };
   /** A search answered by a search worker, with the app's status, headers and body; false: the app answers. */
-  const search = async (req: IncomingMessage, res: ServerResponse, pool: SearchPool, kind: "html" | "json", gen: number): Promise<boolean> => {
+  const search = async (req: IncomingMessage, res: ServerResponse, pool: SearchPool, kind: "html" | "json", arrived: bigint): Promise<boolean> => {
     const target = req.url ?? "";
+    // Read before the worker renders, so a page kept is never newer than its generation says.
+    const keep = cache?.wants(target) ? generation(db) : undefined;
     const { search: query } = new URL(target, "http://localhost");
-    const r = await pool.render(kind, query, `/api/rules${query}`, gen);
+    const r = await pool.render(kind, query, `/api/rules${query}`, arrived);
     if (r.status === 0) return false;
     const type = kind === "html" ? HTML_TYPE : "application/json";
     const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
     res.writeHead(r.status, { "Content-Type": type, ...SECURITY_HEADERS, "Content-Length": body.length });
     res.end(body);
-    if (r.status === 200) cache?.offer(target, gen, type, body);
+    if (r.status === 200 && keep !== undefined) cache?.keep(target, keep, type, body);
     return true;
   };
   const server = createServer((req, res) => {
-    // Read once the request is in: what it is answered from has every commit made before it came.
-    const gen = generation(db);
-    if (cache?.serve(req, res, gen)) return;
+    const arrived = process.hrtime.bigint();
+    if (cache?.serve(req, res)) return;
     const kind = searchKind(req);
     if (!pool || !kind) {
       void listener(req, res);
       return;
     }
-    void search(req, res, pool, kind, gen).then((done) => {
+    void search(req, res, pool, kind, arrived).then((done) => {
       if (!done) void listener(req, res);
     });
   });

@@ -184,6 +184,33 @@ test("searches answered by the search workers are the app's answers: same status
   }
 });
 
+test("a search answered by a worker, or kept from an earlier request, holds every commit made before it was asked", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ruleatlas-serve-"));
+  const path = join(dir, "catalog.db");
+  copyFileSync(cat.path, path);
+  const s = await startServer({ db: path, port: 0, host: "127.0.0.1", searchWorkers: 2 });
+  const writer = openCatalog(path);
+  try {
+    const base = s.url.replace(/\/$/, "");
+    for (const t of [SEARCH, `/api${SEARCH}`]) {
+      // Asked three times: the third is answered from the page cache.
+      const asked = [await get(base + t), await get(base + t), await get(base + t)];
+      assert.equal(asked[2].headers["x-cache"], "hit", t);
+      assert.doesNotMatch(asked[2].body.toString(), /Renamed while serving/);
+    }
+    writer.prepare("UPDATE rules SET title = 'Renamed while serving' WHERE id = ?").run("panther:AWS.ConfigService.Created");
+    for (const t of [SEARCH, `/api${SEARCH}`, `${SEARCH}&sort=title`]) {
+      const after = await get(base + t);
+      assert.equal(after.status, 200, t);
+      assert.match(after.body.toString(), /Renamed while serving/, t);
+    }
+  } finally {
+    writer.close();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("`ruleatlas serve` says how long it took to get ready", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--db", cat.path, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
