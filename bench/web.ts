@@ -177,25 +177,40 @@ class Conn {
   }
 }
 
-/** CPU ms used so far by a process's main thread and by all its threads (Linux /proc; undefined elsewhere). */
-function cpuOf(pid: number): { main: number; all: number } | undefined {
+/** CPU ms used so far by each thread of a process, by thread id (Linux /proc; undefined elsewhere). */
+function cpuOf(pid: number): Map<string, number> | undefined {
   const ticks = (stat: string): number => {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
   };
   try {
-    const main = ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, "latin1"));
-    const all = readdirSync(`/proc/${pid}/task`).reduce((n, t) => n + ticks(readFileSync(`/proc/${pid}/task/${t}/stat`, "latin1")), 0);
-    return { main, all };
+    const out = new Map<string, number>();
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        out.set(t, ticks(readFileSync(`/proc/${pid}/task/${t}/stat`, "latin1")));
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+    return out;
   } catch {
     return undefined;
   }
 }
 
+/** Per-thread CPU between two readings: the main thread (tid = pid), then the others, busiest first. */
+function cpuDelta(pid: number, before: Map<string, number>, after: Map<string, number>): { main: number; others: number[] } {
+  const d = [...after].map(([t, ms]) => [t, ms - (before.get(t) ?? 0)] as const);
+  return {
+    main: d.find(([t]) => t === String(pid))?.[1] ?? 0,
+    others: d.filter(([t]) => t !== String(pid)).map(([, ms]) => ms).sort((a, b) => b - a),
+  };
+}
+
 interface Figures {
   /** CPU µs per request: the server's main thread, its other threads, and this load generator. */
-  cpu?: { main: number; others: number; client: number };
+  cpu?: { main: number; others: number; busiest: number[]; client: number };
   /** The slowest requests: latency and path. */
   slowest: [number, string][];
   requests: number;
@@ -244,10 +259,16 @@ async function load(base: string, urls: string[], seconds: number, server: numbe
   const cpu1 = server === undefined ? undefined : cpuOf(server);
   const clientUs = process.cpuUsage(client0);
   const per = (ms: number) => (ms * 1000) / Math.max(1, lat.length);
-  const cpu =
-    cpu0 && cpu1
-      ? { main: per(cpu1.main - cpu0.main), others: per(cpu1.all - cpu1.main - (cpu0.all - cpu0.main)), client: per((clientUs.user + clientUs.system) / 1000) }
-      : undefined;
+  let cpu: Figures["cpu"];
+  if (server !== undefined && cpu0 && cpu1) {
+    const d = cpuDelta(server, cpu0, cpu1);
+    cpu = {
+      main: per(d.main),
+      others: per(d.others.reduce((a, b) => a + b, 0)),
+      busiest: d.others.slice(0, 3).map(per),
+      client: per((clientUs.user + clientUs.system) / 1000),
+    };
+  }
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   return {
@@ -270,7 +291,7 @@ function print(label: string, f: Figures, goal: number): void {
   process.stdout.write(
     `${label.padEnd(28)} ${String(f.requests).padStart(7)} req  ${f.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(f.p50)}  p90 ${ms(f.p90)}  p99 ${ms(f.p99)}  max ${ms(f.max)}  errors ${f.errors}  (${ok} p99 ≤ ${goal} ms)\n` +
       (f.cpu
-        ? `${" ".repeat(30)}CPU per request: server main thread ${f.cpu.main.toFixed(0)} µs, server other threads ${f.cpu.others.toFixed(0)} µs, load generator ${f.cpu.client.toFixed(0)} µs\n`
+        ? `${" ".repeat(30)}CPU per request: server main thread ${f.cpu.main.toFixed(0)} µs, server other threads ${f.cpu.others.toFixed(0)} µs (busiest ${f.cpu.busiest.map((x) => x.toFixed(0)).join(", ")}), load generator ${f.cpu.client.toFixed(0)} µs\n`
         : "") +
       `${" ".repeat(30)}slowest: ${f.slowest.map(([t, p]) => `${ms(t)} ${p.length > 70 ? `${p.slice(0, 70)}…` : p}`).join(" | ")}\n`,
   );

@@ -140,6 +140,10 @@ type ValueTest = (v: string) => boolean;
 interface Test {
   slot: number;
   allowed: Uint8Array;
+  /** The codes allowed, listed. */
+  codes: number[];
+  /** Per rule position, 1 when it passes: made when many rules are tested (see withMask). */
+  mask?: Uint8Array;
 }
 
 function compileTest(index: SearchIndex, facet: Facet, values: string[]): Test {
@@ -147,18 +151,58 @@ function compileTest(index: SearchIndex, facet: Facet, values: string[]): Test {
   const allowed = new Uint8Array(index.base[FACETS.length]);
   const base = index.base[slot];
   const test = facetTest(index, facet, values);
-  if (typeof test === "function") index.values[slot].forEach((v, c) => (allowed[base + c] = test(v) ? 1 : 0));
-  else
-    for (const v of test) {
-      const c = index.codeOf[slot].get(v);
-      if (c !== undefined) allowed[base + c] = 1;
-    }
-  return { slot, allowed };
+  const codes: number[] = [];
+  const allow = (c: number | undefined) => {
+    if (c === undefined || allowed[base + c] === 1) return;
+    allowed[base + c] = 1;
+    codes.push(base + c);
+  };
+  if (typeof test === "function") index.values[slot].forEach((v, c) => test(v) && allow(c));
+  else for (const v of test) allow(index.codeOf[slot].get(v));
+  return { slot, allowed, codes };
 }
 
 const F = FACETS.length;
 
+/** Per value code across facets, the positions of the rules holding it: rules[start[c]] .. rules[start[c + 1]]. */
+interface Postings {
+  start: Int32Array;
+  rules: Int32Array;
+}
+
+const postingsOf = new WeakMap<SearchIndex, Postings>();
+
+function postings(index: SearchIndex): Postings {
+  let p = postingsOf.get(index);
+  if (!p) {
+    const start = new Int32Array(index.base[F] + 1);
+    for (const c of index.codes) start[c + 1]++;
+    for (let c = 0; c < index.base[F]; c++) start[c + 1] += start[c];
+    const rules = new Int32Array(index.codes.length);
+    const at = start.slice(0, -1);
+    for (let n = 0; n < index.rows.length; n++) for (let k = index.start[n * F]; k < index.start[(n + 1) * F]; k++) rules[at[index.codes[k]]++] = n;
+    postingsOf.set(index, (p = { start, rules }));
+  }
+  return p;
+}
+
+/**
+ * Gives the test a mask over all rules when `tested` rules are many next to
+ * the rules it lets through: one lookup per rule then, for one pass over
+ * those rules' postings.
+ */
+function withMask(index: SearchIndex, t: Test, tested: number): void {
+  const p = postings(index);
+  let through = 0;
+  for (const c of t.codes) through += p.start[c + 1] - p.start[c];
+  if (tested * 4 < through) return;
+  const mask = new Uint8Array(index.rows.length);
+  for (const c of t.codes) for (let k = p.start[c]; k < p.start[c + 1]; k++) mask[p.rules[k]] = 1;
+  t.mask = mask;
+}
+
 function passes(index: SearchIndex, t: Test, n: number): boolean {
+  if (t.mask) return t.mask[n] === 1;
   const { start, codes } = index;
   for (let k = start[n * F + t.slot], end = start[n * F + t.slot + 1]; k < end; k++) if (t.allowed[codes[k]] === 1) return true;
   return false;
@@ -363,6 +407,7 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
   let rows = matched;
   let rank = text?.rank;
   // Per matched rule, which filter it fails: -1 none, a facet slot when exactly one, -2 more (see facetCounts).
+  for (const t of tests) withMask(index, t, matched.length);
   const failed = tests.length > 0 ? failedFilters(index, matched, tests) : undefined;
   if (failed) {
     // Plain loops: flatMap/every cost microseconds per row here.
@@ -508,29 +553,34 @@ function nameOrder(index: SearchIndex): NameOrder {
   return o;
 }
 
-/** Below this, a facet value's name rank; above, its count (exact in a double for any catalog size). */
+/** Below this, a facet value's name rank; above, its count (exact in a double for any catalog size). Facets have fewer values. */
 const RANKS = 0x100000;
+
+const sortScratch = new WeakMap<SearchIndex, Float64Array>();
 
 function facetLists(index: SearchIndex, counts: Uint32Array): Record<Facet, FacetCount[]> {
   const out = {} as Record<Facet, FacetCount[]>;
   const { rank, codeAt } = nameOrder(index);
-  FACETS.forEach((f, i) => {
+  let keys = sortScratch.get(index);
+  if (!keys) sortScratch.set(index, (keys = new Float64Array(Math.max(1, ...index.values.map((v) => v.length)))));
+  for (let i = 0; i < F; i++) {
+    const f = FACETS[i];
     const base = index.base[i];
     const names = index.values[i];
-    // Most rules first, then by name: one integer per value (count above, reversed name rank below), sorted natively.
-    const keys: number[] = [];
+    // Most rules first, then by name: one integer per value (name rank less count·RANKS), sorted natively.
+    let m = 0;
     for (let c = 0; c < names.length; c++) {
       const n = counts[base + c];
-      if (n > 0) keys.push(n * RANKS + (RANKS - 1 - rank[base + c]));
+      if (n > 0) keys[m++] = rank[base + c] - n * RANKS;
     }
-    const sorted = Float64Array.from(keys).sort().reverse();
-    const cut = f === "technique" || f === "logsource" || f === "field" ? Math.min(FACET_LIMIT, sorted.length) : sorted.length;
+    const sorted = keys.subarray(0, m).sort();
+    const cut = f === "technique" || f === "logsource" || f === "field" ? Math.min(FACET_LIMIT, m) : m;
     const list: FacetCount[] = [];
     for (let k = 0; k < cut; k++) {
-      const c = codeAt[base + (RANKS - 1 - (sorted[k] % RANKS))];
+      const c = codeAt[base + (((sorted[k] % RANKS) + RANKS) % RANKS)];
       list.push({ value: names[c], count: counts[base + c] });
     }
     out[f] = list;
-  });
+  }
   return out;
 }

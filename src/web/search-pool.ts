@@ -17,11 +17,19 @@ export interface SearchJob {
 export interface SearchReply {
   id: number;
   status: number;
-  /** UTF-8, in a buffer of its own: transferred, not copied. */
-  body: Uint8Array;
+  /**
+   * The page or JSON as a string: a string crosses threads as one copy into
+   * the main thread's young generation, where a transferred buffer would be
+   * external memory the main thread's collector must chase with full collections.
+   */
+  body: string;
+  /** The body is ASCII: written as Latin-1 (cheaper than UTF-8, same bytes). */
+  latin1: boolean;
+  /** Its length in bytes, as written. */
+  bytes: number;
 }
 
-const NONE = new Uint8Array(0);
+const failed = (id: number): SearchReply => ({ id, status: 0, body: "", latin1: true, bytes: 0 });
 
 /** Worker threads that render search pages, by default: one per core, a few at most. */
 export function defaultSearchWorkers(): number {
@@ -76,7 +84,7 @@ export class SearchPool {
       });
       const fail = () => {
         slot.ready = false;
-        for (const [id, reply] of slot.pending) reply({ id, status: 0, body: NONE });
+        for (const [id, reply] of slot.pending) reply(failed(id));
         slot.pending.clear();
         this.dispatch();
       };
@@ -92,7 +100,7 @@ export class SearchPool {
       let best: Slot | undefined;
       for (const s of this.slots) if (s.ready && s.pending.size < IN_FLIGHT && (!best || s.pending.size < best.pending.size)) best = s;
       if (!best) {
-        if (!this.available) for (const q of this.queue.splice(0)) q.reply({ id: q.job.id, status: 0, body: NONE });
+        if (!this.available) for (const q of this.queue.splice(0)) q.reply(failed(q.job.id));
         return;
       }
       const { job, reply } = this.queue.shift() as Queued;
@@ -123,7 +131,7 @@ export class SearchPool {
 
   render(kind: SearchJob["kind"], query: string, api: string, arrived: bigint): Promise<SearchReply> {
     const id = this.next++;
-    if (!this.available) return Promise.resolve({ id, status: 0, body: NONE });
+    if (!this.available) return Promise.resolve(failed(id));
     return new Promise((reply) => {
       this.queue.push({ job: { id, kind, query, api, arrived }, reply });
       this.dispatch();

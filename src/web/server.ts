@@ -114,10 +114,10 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; warmu
     const r = await pool.render(kind, query, `/api/rules${query}`, arrived);
     if (r.status === 0) return false;
     const type = kind === "html" ? HTML_TYPE : "application/json";
-    const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
-    res.writeHead(r.status, { "Content-Type": type, ...SECURITY_HEADERS, "Content-Length": body.length });
-    res.end(body);
-    if (r.status === 200 && keep !== undefined) cache?.keep(target, keep, type, body);
+    const encoding = r.latin1 ? "latin1" : "utf8";
+    res.writeHead(r.status, { "Content-Type": type, ...SECURITY_HEADERS, "Content-Length": r.bytes });
+    res.end(r.body, encoding);
+    if (r.status === 200 && keep !== undefined) cache?.keep(target, keep, type, Buffer.from(r.body, encoding));
     return true;
   };
   const server = createServer((req, res) => {

@@ -88,11 +88,10 @@ const encoded = new Map<string, string>();
 
 /** One name or value as URLSearchParams writes it (application/x-www-form-urlencoded); facet values repeat, so kept. */
 function formEncode(s: string): string {
-  if (/^[A-Za-z0-9*._-]*$/.test(s)) return s;
   let e = encoded.get(s);
   if (e === undefined) {
     if (encoded.size >= 50_000) encoded.clear();
-    encoded.set(s, (e = encodeForm(s)));
+    encoded.set(s, (e = /^[A-Za-z0-9*._-]*$/.test(s) ? s : encodeForm(s)));
   }
   return e;
 }
