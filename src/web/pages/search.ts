@@ -86,17 +86,22 @@ const esc = escAscii;
 
 const encoded = new Map<string, string>();
 
-/** One name or value as URLSearchParams writes it (application/x-www-form-urlencoded); facet values repeat, so kept. */
+/**
+ * A facet name or value as URLSearchParams writes it: they repeat on every
+ * page, so kept (the words of a query do not, and are encoded as they come).
+ */
 function formEncode(s: string): string {
   let e = encoded.get(s);
   if (e === undefined) {
     if (encoded.size >= 50_000) encoded.clear();
-    encoded.set(s, (e = /^[A-Za-z0-9*._-]*$/.test(s) ? s : encodeForm(s)));
+    encoded.set(s, (e = encodeForm(s)));
   }
   return e;
 }
 
+/** One name or value as URLSearchParams writes it (application/x-www-form-urlencoded). */
 function encodeForm(s: string): string {
+  if (/^[A-Za-z0-9*._-]*$/.test(s)) return s;
   // A lone surrogate (a q cut at 200 code units) becomes U+FFFD, as URLSearchParams makes it.
   const wellFormed = s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
   return encodeURIComponent(wellFormed)
@@ -111,15 +116,15 @@ function encodeForm(s: string): string {
  */
 function facetLinks(q: SearchParams): (f: Facet, values: string[]) => string {
   const params: Record<string, string | string[] | undefined> = { q: q.q, ...q.filters, sort: q.sort ?? undefined };
-  const chunk = (k: string, v: string | string[] | undefined): string =>
+  const chunk = (k: string, v: string | string[] | undefined, encode = formEncode): string =>
     v === undefined || v === ""
       ? ""
       : (Array.isArray(v) ? v : [v])
           .filter((x) => x !== "")
-          .map((x) => `${formEncode(k)}=${formEncode(x)}`)
+          .map((x) => `${formEncode(k)}=${encode(x)}`)
           .join("&amp;");
   const keys = Object.keys(params);
-  const chunks = keys.map((k) => chunk(k, params[k]));
+  const chunks = keys.map((k) => chunk(k, params[k], k === "q" ? encodeForm : formEncode));
   return (f, values) => {
     const at = keys.indexOf(f);
     let s = "";
