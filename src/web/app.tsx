@@ -14,6 +14,8 @@ import { VENDORS } from "../model/rule.js";
 import { ruleHref, searchHref } from "./data/links.js";
 import { rulePageData } from "./data/rule.js";
 import { searchPageData } from "./data/search.js";
+import { FACETS, SORTS } from "../catalog/search.js";
+import { searchIndex } from "../catalog/search-index.js";
 import { type PageCache, noteBody } from "./page-cache.js";
 import { AttackPage, TechniquePage } from "./pages/attack.js";
 import { ApiPage, ErrorPage, NotFoundPage } from "./pages/errors.js";
@@ -70,14 +72,18 @@ export function searchPageHtml(db: Db, params: URLSearchParams, api: string): { 
  */
 export async function warmSearchPages(db: Db, count: number): Promise<void> {
   const titles = db.prepare("SELECT title FROM rules ORDER BY rowid LIMIT ?").pluck().all(count) as string[];
-  const sorts = ["", "title", "severity", "modified"];
+  const sorts = ["", ...SORTS];
+  // A value of every facet the catalog holds, so the first filter on each is not the first run.
+  const index = searchIndex(db);
+  const filters = FACETS.flatMap((f, i) => (index.values[i].length > 0 ? [[f, index.values[i][0]] as const] : []));
   for (const [i, title] of titles.entries()) {
     const word = (title.match(/[A-Za-z0-9]+/g) ?? ["rule"])[i % 2];
-    const p = new URLSearchParams({ q: i % 3 === 0 ? (word ?? "").slice(0, 2) : (word ?? "") });
-    if (i % 4 === 1) p.set("severity", "high");
-    if (sorts[i % 4]) p.set("sort", sorts[i % 4]);
+    const p = new URLSearchParams(i % 7 === 6 ? {} : { q: i % 3 === 0 ? (word ?? "").slice(0, 2) : (word ?? "") });
+    if (i % 2 === 1 && filters.length > 0) p.set(...filters[(i >> 1) % filters.length]);
+    if (sorts[i % sorts.length]) p.set("sort", sorts[i % sorts.length]);
     if (i % 5 === 2) p.set("page", "2");
-    searchPageHtml(db, p, "/api/rules");
+    if (i % 10 === 9) JSON.stringify(searchPageData(db, p));
+    else searchPageHtml(db, p, "/api/rules");
   }
 }
 

@@ -10,7 +10,7 @@ import { reuseStatements } from "./statements.js";
 const db = openCatalog((workerData as { db: string }).db, { readonly: true });
 reuseStatements(db);
 searchIndex(db).text();
-await warmSearchPages(db, 300);
+await warmSearchPages(db, 1000);
 
 /**
  * When this worker last asked SQLite whether the catalog changed. A job whose
