@@ -486,15 +486,20 @@ function phraseFreq(ti: TextIndex, term: string, prefix: boolean, into: Float64A
     }
     return;
   }
+  let count = 0;
   for (; lo < hi; lo++) {
     for (let k = ti.start[lo]; k < ti.start[lo + 1]; k++) {
       const d = ti.docs[k];
-      if (into[d] === 0) held.push(d);
+      if (into[d] === 0) count++;
       into[d] += ti.freq[k];
     }
   }
-  // Several terms' postings: merged out of order.
-  held.sort((a, b) => a - b);
+  // Several terms' postings, merged out of order: read back in document order.
+  for (let d = 0; count > 0; d++) {
+    if (into[d] === 0) continue;
+    held.push(d);
+    count--;
+  }
 }
 
 /**

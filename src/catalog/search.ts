@@ -502,7 +502,19 @@ function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array
     countFacets(index, index.rows.filter((r) => hit[r.n] === 0), undefined, counts, -1);
     return facetLists(index, counts);
   }
-  return facetLists(index, countFacets(index, rows, failed, new Uint32Array(index.base[F]), 1));
+  const counts = new Uint32Array(index.base[F]);
+  // Few rules: list the values they hold rather than look at every value of every facet.
+  if (rows.length * (index.codes.length / Math.max(1, index.rows.length)) < index.base[F] / 4) {
+    const touched = new Set<number>();
+    const { start, codes } = index;
+    countFacets(index, rows, failed, counts, 1);
+    for (let r = 0; r < rows.length; r++) {
+      const n = rows[r].n;
+      for (let k = start[n * F], end = start[(n + 1) * F]; k < end; k++) if (counts[codes[k]] > 0) touched.add(codes[k]);
+    }
+    return facetLists(index, counts, Int32Array.from(touched).sort());
+  }
+  return facetLists(index, countFacets(index, rows, failed, counts, 1));
 }
 
 const wholeCatalog = new WeakMap<SearchIndex, Uint32Array>();
@@ -558,20 +570,23 @@ const RANKS = 0x100000;
 
 const sortScratch = new WeakMap<SearchIndex, Float64Array>();
 
-function facetLists(index: SearchIndex, counts: Uint32Array): Record<Facet, FacetCount[]> {
+/** `held`: when given, the only codes with a count (ascending); else every value of every facet is looked at. */
+function facetLists(index: SearchIndex, counts: Uint32Array, held?: Int32Array): Record<Facet, FacetCount[]> {
   const out = {} as Record<Facet, FacetCount[]>;
   const { rank, codeAt } = nameOrder(index);
   let keys = sortScratch.get(index);
   if (!keys) sortScratch.set(index, (keys = new Float64Array(Math.max(1, ...index.values.map((v) => v.length)))));
+  let h = 0;
   for (let i = 0; i < F; i++) {
     const f = FACETS[i];
     const base = index.base[i];
     const names = index.values[i];
     // Most rules first, then by name: one integer per value (name rank less count·RANKS), sorted natively.
     let m = 0;
-    for (let c = 0; c < names.length; c++) {
-      const n = counts[base + c];
-      if (n > 0) keys[m++] = rank[base + c] - n * RANKS;
+    if (held) {
+      for (; h < held.length && held[h] < index.base[i + 1]; h++) keys[m++] = rank[held[h]] - counts[held[h]] * RANKS;
+    } else {
+      for (let c = base; c < base + names.length; c++) if (counts[c] > 0) keys[m++] = rank[c] - counts[c] * RANKS;
     }
     const sorted = keys.subarray(0, m).sort();
     const cut = f === "technique" || f === "logsource" || f === "field" ? Math.min(FACET_LIMIT, m) : m;
