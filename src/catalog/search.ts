@@ -1,6 +1,6 @@
 import { type Modality, type Severity, VENDORS } from "../model/rule.js";
 import type { Db } from "./open.js";
-import { FACETS, FTS_WEIGHTS, type Facet, type RuleFacetRow, type SearchIndex, type TextIndex, answers, searchIndex, tacticKey, textSearch } from "./search-index.js";
+import { FACETS, FTS_WEIGHTS, type Facet, type RuleFacetRow, type SearchIndex, answers, searchIndex, tacticKey, textSearch } from "./search-index.js";
 
 export { FACETS, type Facet } from "./search-index.js";
 
@@ -164,27 +164,34 @@ function compileTest(index: SearchIndex, facet: Facet, values: string[]): Test {
 
 const F = FACETS.length;
 
+/**
+ * What search derives from an index, built on first use and kept as long as
+ * the index is (a new catalog state, a new index, all rebuilt).
+ */
+function perIndex<T>(build: (index: SearchIndex) => T): (index: SearchIndex) => T {
+  const kept = new WeakMap<SearchIndex, T>();
+  return (index) => {
+    let v = kept.get(index);
+    if (v === undefined) kept.set(index, (v = build(index)));
+    return v;
+  };
+}
+
 /** Per value code across facets, the positions of the rules holding it: rules[start[c]] .. rules[start[c + 1]]. */
 interface Postings {
   start: Int32Array;
   rules: Int32Array;
 }
 
-const postingsOf = new WeakMap<SearchIndex, Postings>();
-
-function postings(index: SearchIndex): Postings {
-  let p = postingsOf.get(index);
-  if (!p) {
-    const start = new Int32Array(index.base[F] + 1);
-    for (const c of index.codes) start[c + 1]++;
-    for (let c = 0; c < index.base[F]; c++) start[c + 1] += start[c];
-    const rules = new Int32Array(index.codes.length);
-    const at = start.slice(0, -1);
-    for (let n = 0; n < index.rows.length; n++) for (let k = index.start[n * F]; k < index.start[(n + 1) * F]; k++) rules[at[index.codes[k]]++] = n;
-    postingsOf.set(index, (p = { start, rules }));
-  }
-  return p;
-}
+const postings = perIndex((index): Postings => {
+  const start = new Int32Array(index.base[F] + 1);
+  for (const c of index.codes) start[c + 1]++;
+  for (let c = 0; c < index.base[F]; c++) start[c + 1] += start[c];
+  const rules = new Int32Array(index.codes.length);
+  const at = start.slice(0, -1);
+  for (let n = 0; n < index.rows.length; n++) for (let k = index.start[n * F]; k < index.start[(n + 1) * F]; k++) rules[at[index.codes[k]]++] = n;
+  return { start, rules };
+});
 
 /**
  * Gives the test a mask over all rules when `tested` rules are many next to
@@ -276,11 +283,10 @@ interface Ordering {
   at: RuleFacetRow[];
 }
 
-const orderings = new WeakMap<SearchIndex, Map<Sort, Ordering>>();
+const orderings = perIndex(() => new Map<Sort, Ordering>());
 
 function ordering(index: SearchIndex, sort: Exclude<Sort, "relevance">): Ordering {
-  let byIndex = orderings.get(index);
-  if (!byIndex) orderings.set(index, (byIndex = new Map()));
+  const byIndex = orderings(index);
   let o = byIndex.get(sort);
   if (!o) {
     const key = index.rows.map(PRIMARY[sort]);
@@ -292,12 +298,12 @@ function ordering(index: SearchIndex, sort: Exclude<Sort, "relevance">): Orderin
   return o;
 }
 
-const marks = new WeakMap<SearchIndex, Uint8Array>();
+/** Scratch marks over rule positions, all zero between uses. */
+const marks = perIndex((index) => new Uint8Array(index.rows.length));
 
 /** Rules offset .. offset + limit of `rows` in a sort's order: marks their positions, then reads them in order. */
 function pageInOrder(index: SearchIndex, rows: RuleFacetRow[], o: Ordering, offset: number, limit: number): RuleFacetRow[] {
-  let mark = marks.get(index);
-  if (!mark) marks.set(index, (mark = new Uint8Array(index.rows.length)));
+  const mark = marks(index);
   let lo = mark.length;
   let hi = -1;
   for (const r of rows) {
@@ -341,17 +347,8 @@ export const searchEngine = { memory: true };
 
 const BM25 = `bm25(rules_fts, ${FTS_WEIGHTS.map((w) => w.toFixed(1)).join(", ")})`;
 
-const docRows = new WeakMap<TextIndex, Int32Array>();
-
 /** Per document of the text index, the position of its rule in the index (-1: none). */
-function rowOfDoc(index: SearchIndex, ti: TextIndex): Int32Array {
-  let m = docRows.get(ti);
-  if (!m) {
-    m = Int32Array.from(ti.rowid, (id) => index.byRowid.get(id)?.n ?? -1);
-    docRows.set(ti, m);
-  }
-  return m;
-}
+const rowOfDoc = perIndex((index) => Int32Array.from(index.text().rowid, (id) => index.byRowid.get(id)?.n ?? -1));
 
 /** Rules matching the words, in FTS5 order (rowid), with their bm25 rank when it orders the page. */
 function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): { rows: RuleFacetRow[]; rank: number[] } | undefined {
@@ -361,7 +358,7 @@ function textMatches(db: Db, index: SearchIndex, q: string, withRank: boolean): 
   if (searchEngine.memory && answers(terms)) {
     const ti = index.text();
     const found = textSearch(ti, terms, withRank);
-    const at = rowOfDoc(index, ti);
+    const at = rowOfDoc(index);
     for (let i = 0; i < found.docs.length; i++) {
       const n = at[found.docs[i]];
       if (n < 0) continue;
@@ -459,14 +456,8 @@ function onlyExcluded(x: NonNullable<RuleFacetRow["exclusion"]>, terms: string[]
   return terms.some((t) => !x.text.includes(t) && x.negated.some((v) => v.includes(t)) && !x.positive.some((v) => v.includes(t)));
 }
 
-const unfiltered = new WeakMap<SearchIndex, Record<Facet, FacetCount[]>>();
-
 /** Facet counts of the whole catalog (no words, no filter), computed once per index. */
-function allFacets(index: SearchIndex): Record<Facet, FacetCount[]> {
-  let f = unfiltered.get(index);
-  if (!f) unfiltered.set(index, (f = facetLists(index, catalogCounts(index))));
-  return f;
-}
+const allFacets = perIndex((index) => facetLists(index, catalogCounts(index)));
 
 /** Per row, the one facet filter it fails (-1: none, -2: more than one). */
 function failedFilters(index: SearchIndex, rows: RuleFacetRow[], tests: Test[]): Int8Array {
@@ -517,13 +508,7 @@ function facetCounts(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array
   return facetLists(index, countFacets(index, rows, failed, counts, 1));
 }
 
-const wholeCatalog = new WeakMap<SearchIndex, Uint32Array>();
-
-function catalogCounts(index: SearchIndex): Uint32Array {
-  let c = wholeCatalog.get(index);
-  if (!c) wholeCatalog.set(index, (c = countFacets(index, index.rows, undefined, new Uint32Array(index.base[F]), 1)));
-  return c;
-}
+const catalogCounts = perIndex((index) => countFacets(index, index.rows, undefined, new Uint32Array(index.base[F]), 1));
 
 /** Adds (sign 1) or takes away (sign -1) the rows' value codes in `counts`. */
 function countFacets(index: SearchIndex, rows: RuleFacetRow[], failed: Int8Array | undefined, counts: Uint32Array, sign: 1 | -1): Uint32Array {
@@ -546,36 +531,30 @@ interface NameOrder {
   codeAt: Int32Array;
 }
 
-const nameOrders = new WeakMap<SearchIndex, NameOrder>();
-
-function nameOrder(index: SearchIndex): NameOrder {
-  let o = nameOrders.get(index);
-  if (!o) {
-    const rank = new Int32Array(index.base[F]);
-    const codeAt = new Int32Array(index.base[F]);
-    index.values.forEach((names, i) => {
-      const byName = names.map((_, c) => c).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-      byName.forEach((c, k) => {
-        rank[index.base[i] + c] = k;
-        codeAt[index.base[i] + k] = c;
-      });
+const nameOrder = perIndex((index): NameOrder => {
+  const rank = new Int32Array(index.base[F]);
+  const codeAt = new Int32Array(index.base[F]);
+  index.values.forEach((names, i) => {
+    const byName = names.map((_, c) => c).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    byName.forEach((c, k) => {
+      rank[index.base[i] + c] = k;
+      codeAt[index.base[i] + k] = c;
     });
-    nameOrders.set(index, (o = { rank, codeAt }));
-  }
-  return o;
-}
+  });
+  return { rank, codeAt };
+});
 
 /** Below this, a facet value's name rank; above, its count (exact in a double for any catalog size). Facets have fewer values. */
 const RANKS = 0x100000;
 
-const sortScratch = new WeakMap<SearchIndex, Float64Array>();
+/** Room for one facet's sort keys. */
+const sortScratch = perIndex((index) => new Float64Array(Math.max(1, ...index.values.map((v) => v.length))));
 
 /** `held`: when given, the only codes with a count (ascending); else every value of every facet is looked at. */
 function facetLists(index: SearchIndex, counts: Uint32Array, held?: Int32Array): Record<Facet, FacetCount[]> {
   const out = {} as Record<Facet, FacetCount[]>;
   const { rank, codeAt } = nameOrder(index);
-  let keys = sortScratch.get(index);
-  if (!keys) sortScratch.set(index, (keys = new Float64Array(Math.max(1, ...index.values.map((v) => v.length)))));
+  const keys = sortScratch(index);
   let h = 0;
   for (let i = 0; i < F; i++) {
     const f = FACETS[i];

@@ -84,20 +84,21 @@ export function searchPageText(d: SearchPageData, api: string): string {
 
 const esc = escAscii;
 
-const encoded = new Map<string, string>();
-
-/**
- * A facet name or value as URLSearchParams writes it: they repeat on every
- * page, so kept (the words of a query do not, and are encoded as they come).
- */
-function formEncode(s: string): string {
-  let e = encoded.get(s);
-  if (e === undefined) {
-    if (encoded.size >= 50_000) encoded.clear();
-    encoded.set(s, (e = encodeForm(s)));
-  }
-  return e;
+/** `f`, with its answers kept: for strings that come back on every page (facet names and values). */
+function kept(f: (s: string) => string): (s: string) => string {
+  const answers = new Map<string, string>();
+  return (s) => {
+    let a = answers.get(s);
+    if (a === undefined) {
+      if (answers.size >= 50_000) answers.clear();
+      answers.set(s, (a = f(s)));
+    }
+    return a;
+  };
 }
+
+/** A facet name or value as URLSearchParams writes it (the words of a query are encoded as they come). */
+const formEncode = kept(encodeForm);
 
 /** One name or value as URLSearchParams writes it (application/x-www-form-urlencoded). */
 function encodeForm(s: string): string {
@@ -136,17 +137,8 @@ function facetLinks(q: SearchParams): (f: Facet, values: string[]) => string {
   };
 }
 
-const escaped = new Map<string, string>();
-
-/** esc() of a facet value: the same few hundred come back on every page, so kept. */
-function escValue(s: string): string {
-  let e = escaped.get(s);
-  if (e === undefined) {
-    if (escaped.size >= 50_000) escaped.clear();
-    escaped.set(s, (e = esc(s)));
-  }
-  return e;
-}
+/** esc() of a facet value. */
+const escValue = kept(esc);
 
 function facetsHtml(q: SearchParams, facets: Record<Facet, FacetCount[]>): string {
   const link = facetLinks(q);
