@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { openCatalog } from "../../src/catalog/open.js";
+import { type Db, openCatalog } from "../../src/catalog/open.js";
 import { createApp } from "../../src/web/app.js";
 import { ruleHref } from "../../src/web/data/links.js";
 import { startServer } from "../../src/web/server.js";
@@ -132,13 +132,24 @@ test("every rule page is rendered before the server listens, byte for byte the p
   }
 });
 
-test("after the catalog changes, no page of the old catalog is served, and the rule pages are rendered again", async () => {
+/** A server on a copy of the fixture catalog, and a writer on that copy (what an ingest does while it serves). */
+async function servingACopy(opts: { searchWorkers?: number }, run: (s: { url: string }, writer: Db) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ruleatlas-serve-"));
   const path = join(dir, "catalog.db");
   copyFileSync(cat.path, path);
-  const s = await startServer({ db: path, port: 0, host: "127.0.0.1" });
+  const s = await startServer({ db: path, port: 0, host: "127.0.0.1", ...opts });
   const writer = openCatalog(path);
   try {
+    await run(s, writer);
+  } finally {
+    writer.close();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("after the catalog changes, no page of the old catalog is served, and the rule pages are rendered again", async () => {
+  await servingACopy({}, async (s, writer) => {
     const url = s.url.replace(/\/$/, "") + RULE;
     const before = await get(url);
     assert.equal(before.headers["x-cache"], "hit");
@@ -158,11 +169,7 @@ test("after the catalog changes, no page of the old catalog is served, and the r
     }
     assert.equal(again.headers["x-cache"], "hit");
     assert.match(again.body.toString(), /Renamed while serving/);
-  } finally {
-    writer.close();
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("searches answered by the search workers are the app's answers: same status, headers and body", async () => {
@@ -185,12 +192,7 @@ test("searches answered by the search workers are the app's answers: same status
 });
 
 test("a search answered by a worker, or kept from an earlier request, holds every commit made before it was asked", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "ruleatlas-serve-"));
-  const path = join(dir, "catalog.db");
-  copyFileSync(cat.path, path);
-  const s = await startServer({ db: path, port: 0, host: "127.0.0.1", searchWorkers: 2 });
-  const writer = openCatalog(path);
-  try {
+  await servingACopy({ searchWorkers: 2 }, async (s, writer) => {
     const base = s.url.replace(/\/$/, "");
     for (const t of [SEARCH, `/api${SEARCH}`]) {
       // Asked three times: the third is answered from the page cache.
@@ -204,11 +206,7 @@ test("a search answered by a worker, or kept from an earlier request, holds ever
       assert.equal(after.status, 200, t);
       assert.match(after.body.toString(), /Renamed while serving/, t);
     }
-  } finally {
-    writer.close();
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("`ruleatlas serve` says how long it took to get ready", async () => {
