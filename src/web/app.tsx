@@ -70,7 +70,7 @@ export function searchPageHtml(db: Db, params: URLSearchParams, api: string): { 
  * filters, sorts, pages) through the search page, keeping nothing: the code
  * they run is compiled and optimized before the first visitor searches.
  */
-export async function warmSearchPages(db: Db, count: number): Promise<void> {
+export function warmSearchPages(db: Db, count: number): void {
   const titles = db.prepare("SELECT title FROM rules ORDER BY rowid LIMIT ?").pluck().all(count) as string[];
   const sorts = ["", ...SORTS];
   // A value of every facet the catalog holds, so the first filter on each is not the first run.

@@ -29,7 +29,8 @@ export interface SearchReply {
   bytes: number;
 }
 
-const failed = (id: number): SearchReply => ({ id, status: 0, body: "", latin1: true, bytes: 0 });
+/** What a job gets when no worker could answer it. */
+export const failed = (id: number): SearchReply => ({ id, status: 0, body: "", latin1: true, bytes: 0 });
 
 /** Worker threads that render search pages, by default: one per core, a few at most. */
 export function defaultSearchWorkers(): number {

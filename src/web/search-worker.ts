@@ -3,14 +3,14 @@ import { openCatalog } from "../catalog/open.js";
 import { searchIndex, vouchUnchanged } from "../catalog/search-index.js";
 import { searchPageHtml, warmSearchPages } from "./app.js";
 import { searchPageData } from "./data/search.js";
-import type { SearchJob, SearchReply } from "./search-pool.js";
+import { type SearchJob, type SearchReply, failed } from "./search-pool.js";
 import { reuseStatements } from "./statements.js";
 
 // Renders search pages with its own read-only connection and search index; says "ready" once both are built.
 const db = openCatalog((workerData as { db: string }).db, { readonly: true });
 reuseStatements(db);
 searchIndex(db).text();
-await warmSearchPages(db, 1000);
+warmSearchPages(db, 1000);
 
 /**
  * When this worker last asked SQLite whether the catalog changed. A job whose
@@ -43,7 +43,7 @@ parentPort?.on("message", (job: SearchJob) => {
   try {
     r = answer(job);
   } catch {
-    r = { id: job.id, status: 0, body: "", latin1: true, bytes: 0 };
+    r = failed(job.id);
   }
   parentPort?.postMessage(r);
 });

@@ -70,7 +70,7 @@ export async function startServer(o: ServeOptions): Promise<{ url: string; warmu
     if (!done || closed) return false;
     cache.pin(done.pages);
     // The search workers warm themselves; without them, the main thread runs the searches.
-    if (!pool) await warmSearchPages(db, 300);
+    if (!pool) warmSearchPages(db, 300);
     warmup.pages = done.pages.size;
     warmup.byWorkers = done.byWorkers;
     warmup.bytes = cache.pinnedState.bytes;

@@ -65,14 +65,14 @@ function escapeOne(c: string): string {
 }
 
 /** Whether a string is all ASCII, so its Latin-1 bytes are its UTF-8 bytes. */
-export const isAscii = (s: string): boolean => !/[^\x00-\x7f]/.test(s);
+const isAscii = (s: string): boolean => !/[^\x00-\x7f]/.test(s);
 
 let shell: string[] | undefined;
 
 /**
  * The Layout around `content` (HTML), as a string and all ASCII: for pages
- * rendered as strings (search), which then skip UTF-8 encoding (see
- * asciiBytes). Rendered once through the JSX Layout, so the markup is the same.
+ * rendered as strings (search), whose bytes are then written as Latin-1 (see
+ * search-worker.ts). Rendered once through the JSX Layout, so the markup is the same.
  */
 export function layoutAscii(title: string, q: string, content: string): string {
   if (!shell) {
