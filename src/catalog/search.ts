@@ -393,31 +393,9 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
   const index = searchIndex(db);
   const filters: Partial<Record<Facet, string[]>> = { ...sq.filters };
   if (sq.vendor) filters.vendor = [...(filters.vendor ?? []), sq.vendor];
-  const tests: Test[] = [];
-  for (const f of FACETS) {
-    const vals = (filters[f] ?? []).filter((v) => v !== "");
-    if (vals.length > 0) tests.push(compileTest(index, f, vals));
-  }
   const sort = sq.sort ?? (ftsQuery(sq.q) ? "relevance" : "title");
-  const text = textMatches(db, index, sq.q, sort === "relevance");
-  const matched = text ? text.rows : index.rows;
-  let rows = matched;
-  let rank = text?.rank;
-  // Per matched rule, which filter it fails: -1 none, a facet slot when exactly one, -2 more (see facetCounts).
-  for (const t of tests) withMask(index, t, matched.length);
-  const failed = tests.length > 0 ? failedFilters(index, matched, tests) : undefined;
-  if (failed) {
-    // Plain loops: flatMap/every cost microseconds per row here.
-    const kept: RuleFacetRow[] = [];
-    const keptRank: number[] = [];
-    for (let i = 0; i < matched.length; i++) {
-      if (failed[i] !== -1) continue;
-      kept.push(matched[i]);
-      if (rank) keptRank.push(rank[i]);
-    }
-    rows = kept;
-    if (rank) rank = keptRank;
-  }
+  const sel = selection(db, index, sq.q, filters, sort === "relevance");
+  const { text, rows, rank } = sel;
   const limit = Math.max(0, Math.min(sq.limit ?? 20, MAX_LIMIT));
   const offset = Math.max(0, sq.offset ?? 0);
   let page: RuleFacetRow[];
@@ -447,8 +425,64 @@ export function search(db: Db, sq: SearchQuery): SearchResult {
     onlyInExclusion: terms.length > 0 && r.exclusion !== undefined && onlyExcluded(r.exclusion, terms),
   }));
   const result: SearchResult = { total: rows.length, hits };
-  if (sq.facets) result.facets = text || failed ? facetCounts(index, matched, failed) : allFacets(index);
+  if (sq.facets) result.facets = sel.facets ??= text || sel.failed ? facetCounts(index, sel.matched, sel.failed) : allFacets(index);
   return result;
+}
+
+/** The rules a query and its filters select, before sort and paging: what paging or re-sorting a result reuses. */
+interface Selection {
+  /** Whether words matched (else every rule was taken). */
+  text: boolean;
+  /** The rules the words match, in FTS5 order. */
+  matched: RuleFacetRow[];
+  /** Per matched rule, which filter it fails: -1 none, a facet slot when exactly one, -2 more (see facetCounts). */
+  failed?: Int8Array;
+  /** The matched rules passing every filter, and their bm25 ranks when relevance orders them. */
+  rows: RuleFacetRow[];
+  rank?: number[];
+  facets?: Record<Facet, FacetCount[]>;
+}
+
+/** Selections kept per index, most recent last: a visitor paging or re-sorting, or browsing one facet value, asks again. */
+const selections = perIndex(() => new Map<string, Selection>());
+const KEPT_SELECTIONS = 256;
+
+function selection(db: Db, index: SearchIndex, q: string, filters: Partial<Record<Facet, string[]>>, withRank: boolean): Selection {
+  const values = FACETS.map((f) => (filters[f] ?? []).filter((v) => v !== ""));
+  const key = JSON.stringify([searchEngine.memory, withRank, q, values]);
+  const kept = selections(index);
+  const hit = kept.get(key);
+  if (hit) {
+    kept.delete(key);
+    kept.set(key, hit);
+    return hit;
+  }
+  const tests: Test[] = [];
+  FACETS.forEach((f, i) => {
+    if (values[i].length > 0) tests.push(compileTest(index, f, values[i]));
+  });
+  const text = textMatches(db, index, q, withRank);
+  const matched = text ? text.rows : index.rows;
+  let rows = matched;
+  let rank = text?.rank;
+  for (const t of tests) withMask(index, t, matched.length);
+  const failed = tests.length > 0 ? failedFilters(index, matched, tests) : undefined;
+  if (failed) {
+    // Plain loops: flatMap/every cost microseconds per row here.
+    const pass: RuleFacetRow[] = [];
+    const passRank: number[] = [];
+    for (let i = 0; i < matched.length; i++) {
+      if (failed[i] !== -1) continue;
+      pass.push(matched[i]);
+      if (rank) passRank.push(rank[i]);
+    }
+    rows = pass;
+    if (rank) rank = passRank;
+  }
+  const sel: Selection = { text: text !== undefined, matched, rows, ...(failed ? { failed } : {}), ...(rank ? { rank } : {}) };
+  kept.set(key, sel);
+  if (kept.size > KEPT_SELECTIONS) kept.delete(kept.keys().next().value as string);
+  return sel;
 }
 
 /** True when some term appears only in negated indicator values, and nowhere in the title or description. */

@@ -88,3 +88,19 @@ test("facet counts of a query matching most of the catalog equal those counted r
   assert.equal(rowByRow.total, r.total);
   assert.deepEqual(r.facets, rowByRow.facets);
 });
+
+test("a result kept for paging and re-sorting answers as a fresh search would", () => {
+  // "e" followed by spaces has the same words as "e", but each is kept apart: computed afresh.
+  let fresh = 0;
+  for (const filters of [{}, { severity: ["high", "medium"] }, { vendor: ["sigma"], fidelity: ["full", "partial"] }]) {
+    // First asked without facets (as the CLI asks), then with them.
+    search(catalog(), { q: "e", filters, limit: 1 });
+    for (const sort of ["relevance", "title", "severity", "vendor", "fidelity", "modified"] as const) {
+      for (const offset of [0, 1, 3]) {
+        const kept = search(catalog(), { q: "e", filters, sort, limit: 2, offset, facets: true });
+        const afresh = search(catalog(), { q: `e${" ".repeat(++fresh)}`, filters, sort, limit: 2, offset, facets: true });
+        assert.deepEqual(kept, afresh, `${sort} ${offset} ${JSON.stringify(filters)}`);
+      }
+    }
+  }
+});
