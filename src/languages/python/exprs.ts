@@ -28,13 +28,18 @@ const VALUES = new WeakMap<readonly unknown[], number>();
 function valuesId(values: readonly unknown[]): number {
   const hit = VALUES.get(values);
   if (hit !== undefined && hit >= liveFrom) return hit;
-  const d = `v${JSON.stringify(values)}`;
+  const k = idOf(`v${JSON.stringify(values)}`);
+  VALUES.set(values, k);
+  return k;
+}
+
+/** The number of a structure description, the same for the same description. */
+function idOf(d: string): number {
   let k = IDS.get(d);
   if (k === undefined) {
     k = nextId++;
     IDS.set(d, k);
   }
-  VALUES.set(values, k);
   return k;
 }
 
@@ -68,11 +73,7 @@ export function keyOf(e: Expr): number {
     default:
       d = e.type;
   }
-  let k = IDS.get(d);
-  if (k === undefined) {
-    k = nextId++;
-    IDS.set(d, k);
-  }
+  const k = idOf(d);
   KEYS.set(e, k);
   return k;
 }
